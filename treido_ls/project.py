@@ -1,0 +1,112 @@
+"""A project: its root, its config, and facts read from disk (Next.js version, kind globs).
+
+The root is the closest folder with a treido config, else the closest with a package.json,
+else the closest git work tree, else the folder itself. The server and the CLI find the same
+root for the same file, so they apply the same config.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Collection
+from pathlib import Path
+
+import pathspec
+
+from treido_ls.workspace.config import CONFIG_NAMES, Config, ConfigReadError, load_config
+
+log = logging.getLogger(__name__)
+
+# When no package.json names `next`, assume the current major (the issue says so).
+DEFAULT_NEXT_MAJOR = 16
+_MAJOR = re.compile(r"(\d+)")
+
+
+def find_root(start: Path) -> Path:
+    folder = start if start.is_dir() else start.parent
+    folder = folder.resolve()
+    for markers in (CONFIG_NAMES, ("package.json",), (".git",)):
+        for candidate in (folder, *folder.parents):
+            if any((candidate / marker).exists() for marker in markers):
+                return candidate
+    return folder
+
+
+def next_major_from_package(data: object) -> int | None:
+    if not isinstance(data, dict):
+        return None
+    for section in ("dependencies", "devDependencies", "peerDependencies"):
+        deps = data.get(section)
+        if isinstance(deps, dict) and isinstance(deps.get("next"), str):
+            match = _MAJOR.search(deps["next"])
+            return int(match.group(1)) if match else DEFAULT_NEXT_MAJOR
+    return None
+
+
+class Project:
+    def __init__(self, root: Path, known_rule_ids: Collection[str], config_source: bytes | None = None) -> None:
+        self.root = root
+        self._known_rule_ids = known_rule_ids
+        self.config = self._load_config(config_source)
+        self._next_major: dict[Path, int] = {}
+        self._kind_specs = {
+            kind: pathspec.GitIgnoreSpec.from_lines(globs)
+            for kind, globs in self.config.project.file_kinds.items()
+        }
+
+    def _load_config(self, source: bytes | None) -> Config:
+        for name in CONFIG_NAMES:
+            path = self.root / name
+            if source is not None or path.is_file():
+                return load_config(path, self._known_rule_ids, source)
+        return Config.default(self.root)
+
+    @classmethod
+    def safe_open(cls, root: Path, known_rule_ids: Collection[str]) -> Project:
+        """Like the constructor, but an unreadable config degrades to defaults (server use)."""
+        try:
+            return cls(root, known_rule_ids)
+        except ConfigReadError as exc:
+            log.warning("cannot read config in %s: %s", root, exc)
+            project = cls.__new__(cls)
+            project.root = root
+            project._known_rule_ids = known_rule_ids
+            project.config = Config.default(root)
+            project._next_major = {}
+            project._kind_specs = {}
+            return project
+
+    def relpath(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def kind_globs(self, rel_path: str) -> frozenset[str]:
+        return frozenset(kind for kind, spec in self._kind_specs.items() if spec.match_file(rel_path))
+
+    def next_major(self, rel_path: str) -> int:
+        """Next.js major from the nearest package.json naming `next` (walking up to the root)."""
+        folder = (self.root / rel_path).parent
+        if folder not in self._next_major:
+            self._next_major[folder] = self._read_next_major(folder)
+        return self._next_major[folder]
+
+    def _read_next_major(self, folder: Path) -> int:
+        for candidate in (folder, *folder.parents):
+            package = candidate / "package.json"
+            if package.is_file():
+                try:
+                    major = next_major_from_package(json.loads(package.read_bytes()))
+                except (OSError, ValueError):
+                    major = None
+                if major is not None:
+                    return major
+            if candidate == self.root:
+                break
+        return DEFAULT_NEXT_MAJOR
+
+    def forget_package_facts(self) -> None:
+        self._next_major.clear()

@@ -1,0 +1,151 @@
+"""Small, typed helpers over tree-sitter TypeScript nodes, shared by the checks and the fixes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from tree_sitter import Node
+
+FUNCTION_TYPES = frozenset(
+    {"function_declaration", "function_expression", "arrow_function", "method_definition",
+     "generator_function_declaration", "function"}
+)
+STRING_TYPES = frozenset({"string", "template_string"})
+
+
+def text(node: Node | None) -> str:
+    if node is None or node.text is None:
+        return ""
+    return node.text.decode("utf-8", "replace")
+
+
+def string_value(node: Node | None) -> str | None:
+    """The value of a string literal or a template without substitutions; None otherwise."""
+    if node is None or node.type not in STRING_TYPES:
+        return None
+    parts: list[str] = []
+    for child in node.named_children:
+        if child.type == "template_substitution":
+            return None
+        if child.type == "escape_sequence":
+            parts.append(_unescape(text(child)))
+        elif child.type == "string_fragment":
+            parts.append(text(child))
+    return "".join(parts)
+
+
+def _unescape(seq: str) -> str:
+    simple = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
+    body = seq[1:]
+    if body in simple:
+        return simple[body]
+    if body.startswith("u{") and body.endswith("}"):
+        return _chr(body[2:-1])
+    if body.startswith(("u", "x")) and len(body) > 1:
+        return _chr(body[1:])
+    return body
+
+
+def _chr(hex_digits: str) -> str:
+    try:
+        return chr(int(hex_digits, 16))
+    except (ValueError, OverflowError):
+        return ""
+
+
+def unwrap(node: Node | None) -> Node | None:
+    """Skip parentheses, `await`, non-null `!` and `as`/`satisfies` casts around an expression."""
+    while node is not None and node.type in {
+        "parenthesized_expression", "await_expression", "non_null_expression", "as_expression",
+        "satisfies_expression",
+    }:
+        node = node.named_children[0] if node.named_children else None
+    return node
+
+
+def call_arguments(call: Node) -> list[Node]:
+    args = call.child_by_field_name("arguments")
+    if args is None:
+        return []
+    return [child for child in args.named_children if child.type != "comment"]
+
+
+def callee_name(call: Node) -> str | None:
+    """`foo` for `foo()`, `bar` for `x.bar()`; None for other callees."""
+    function = call.child_by_field_name("function")
+    if function is None:
+        return None
+    if function.type == "identifier":
+        return text(function)
+    if function.type == "member_expression":
+        prop = function.child_by_field_name("property")
+        return text(prop) if prop is not None else None
+    return None
+
+
+def member_call_parts(call: Node) -> tuple[Node, str] | None:
+    """(receiver, method) for `receiver.method(...)` calls (optional chaining included)."""
+    function = call.child_by_field_name("function")
+    if function is None or function.type != "member_expression":
+        return None
+    obj = function.child_by_field_name("object")
+    prop = function.child_by_field_name("property")
+    if obj is None or prop is None:
+        return None
+    return obj, text(prop)
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """Pre-order walk of named and anonymous descendants, without recursion."""
+    cursor = node.walk()
+    visited_children = False
+    while True:
+        if not visited_children:
+            current = cursor.node
+            if current is not None:
+                yield current
+            if cursor.goto_first_child():
+                continue
+        if cursor.goto_next_sibling():
+            visited_children = False
+            continue
+        if not cursor.goto_parent() or cursor.node == node:
+            return
+        visited_children = True
+
+
+def descendants_of_type(node: Node, types: frozenset[str] | set[str]) -> Iterator[Node]:
+    for child in walk(node):
+        if child.type in types:
+            yield child
+
+
+def enclosing_function(node: Node) -> Node | None:
+    current = node.parent
+    while current is not None:
+        if current.type in FUNCTION_TYPES:
+            return current
+        current = current.parent
+    return None
+
+
+def line_indent(source: bytes, offset: int) -> bytes:
+    """Leading whitespace of the line holding `offset`."""
+    start = source.rfind(b"\n", 0, offset) + 1
+    end = start
+    while end < len(source) and source[end : end + 1] in (b" ", b"\t"):
+        end += 1
+    return source[start:end]
+
+
+def newline_of(source: bytes) -> str:
+    """The file's line ending, so edits keep a CRLF file CRLF."""
+    first = source.find(b"\n")
+    if first > 0 and source[first - 1 : first] == b"\r":
+        return "\r\n"
+    return "\n"
+
+
+def quote_of(source: bytes) -> str:
+    """The quote the file prefers for strings."""
+    return "'" if source.count(b"'") >= source.count(b'"') else '"'
