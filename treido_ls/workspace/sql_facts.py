@@ -97,7 +97,7 @@ class Policy:
     using_provenance: Provenance | None
     with_check: str | None
     with_check_provenance: Provenance | None
-    provenance: Provenance  # the CREATE POLICY (or the last ALTER POLICY) statement
+    provenance: Provenance  # the CREATE POLICY statement (ALTER POLICY updates the parts)
     name_provenance: Provenance
 
 
@@ -269,12 +269,13 @@ class CreateFunction(Effect):
 
 @dataclass(frozen=True, slots=True)
 class AlterFunction(Effect):
+    """One ALTER FUNCTION action: SECURITY DEFINER/INVOKER, or SET/RESET search_path."""
+
     function: FuncRef
-    security_definer: bool | None
-    search_path: str | None  # new value when set_search_path
-    set_search_path: bool  # SET search_path ... (True) / RESET (False) / untouched (None below)
-    touches_search_path: bool
     clause: Provenance
+    security_definer: bool | None = None
+    search_path_change: Literal["set", "reset"] | None = None
+    search_path: str | None = None  # the new value for "set"
 
 
 @dataclass(frozen=True, slots=True)
@@ -494,7 +495,8 @@ def security_invoker_option(options: tuple[tuple[str, str | None], ...]) -> bool
 # Tree helpers (tree-sitter-postgres lists are left-recursive: flatten them iteratively)
 
 _SQL = Language(tsp.language())
-_PLPGSQL = Language(tsp.language_plpgsql())
+# The package stub (1.2.4) does not declare language_plpgsql, but the module exports it.
+_PLPGSQL = Language(tsp.language_plpgsql())  # type: ignore[attr-defined]
 _sql_parser = Parser(_SQL)
 _pl_parser = Parser(_PLPGSQL)
 
@@ -519,7 +521,9 @@ def _has(node: Node, *types: str) -> bool:
 
 
 def _flatten(node: Node | None, list_type: str) -> list[Node]:
-    """Items of a left-recursive list node, in source order (commas and comments dropped)."""
+    """Items of a left-recursive list (given the list or its wrapper), in source order."""
+    if node is not None and node.type != list_type:
+        node = _kid(node, list_type)
     if node is None:
         return []
     out: list[Node] = []
@@ -545,13 +549,18 @@ def _find(node: Node, type_: str, stop: frozenset[str] = frozenset()) -> Node | 
     return None
 
 
-def _find_all(node: Node, type_: str, stop: frozenset[str] = frozenset()) -> Iterator[Node]:
+def _find_all(
+    node: Node, type_: str, stop: frozenset[str] = frozenset(), nested: bool = False
+) -> Iterator[Node]:
+    """Descendants of `type_` in pre-order; `nested` also searches inside matches."""
     stack = list(reversed(node.children))
     while stack:
         current = stack.pop()
         if current.type == type_:
             yield current
-        elif current.type not in stop:
+            if not nested:
+                continue
+        if current.type not in stop:
             stack.extend(reversed(current.children))
 
 
@@ -598,12 +607,12 @@ def _dollar_body(ctx: _Ctx, node: Node) -> tuple[int, int] | None:
         tag_end = text.find(b"$", 1)
         if tag_end < 0:
             return None
-        tag_len = tag_end + 1
-        if len(text) < 2 * tag_len:
+        tag = text[: tag_end + 1]
+        if len(text) < 2 * len(tag) or not text.endswith(tag) or tag in text[len(tag) : -len(tag)]:
             return None
-        return node.start_byte + tag_len, node.end_byte - tag_len
-    if text.startswith(b"'") and text.endswith(b"'") and b"''" not in text[1:-1]:
-        # Quoted bodies with '' escapes would shift offsets; they are rare, skip them.
+        return node.start_byte + len(tag), node.end_byte - len(tag)
+    if len(text) >= 2 and text.startswith(b"'") and text.endswith(b"'") and b"'" not in text[1:-1]:
+        # One plain literal only: '' escapes would shift offsets, and `'a' || x` is dynamic.
         return node.start_byte + 1, node.end_byte - 1
     return None
 
@@ -621,7 +630,7 @@ def _relation_node(stmt: Node) -> Node | None:
         if child.type == "qualified_name":
             return child
         if child.type in ("relation_expr", "create_as_target", "create_mv_target"):
-            return _find(child, "qualified_name") if child.type != "qualified_name" else child
+            return _find(child, "qualified_name")
     return None
 
 
@@ -693,8 +702,7 @@ def _table_key(ctx: _Ctx, tcons: Node) -> KeySpec | None:
 
 
 def _create_table(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
-    opt_temp = _kid(stmt, "OptTemp")
-    if opt_temp is not None and not _has(opt_temp, "kw_unlogged"):
+    if _is_temp(stmt):
         return  # temporary tables vanish with the migration session
     names = list(_kids(stmt, "qualified_name"))
     if not names:
@@ -735,20 +743,24 @@ def _create_table(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     )
 
 
+def _is_temp(stmt: Node) -> bool:
+    opt_temp = _find(stmt, "OptTemp", stop=frozenset({"SelectStmt", "OptTableElementList"}))
+    return opt_temp is not None and not _has(opt_temp, "kw_unlogged")
+
+
 def _create_table_as(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     target = _kid(stmt, "create_as_target")
     name = _find(target, "qualified_name") if target is not None else None
-    if name is None or (target is not None and _kid(target, "OptTemp") is not None) or _has(stmt, "OptTemp"):
+    if target is None or name is None or _is_temp(stmt):
         return
     select = _kid(stmt, "SelectStmt")
-    cols: list[ColumnSpec | CopyColumns] = []
-    if target is not None and (col_list := _kid(target, "opt_column_list")) is not None:
+    col_list = _kid(target, "opt_column_list")
+    if col_list is not None:
         names = list(_column_list(ctx, col_list))
     else:
-        names = [t.name for t in _view_targets(ctx, select)[0] if t.name] if select is not None else []
-    for col in names:
-        cols.append(ColumnSpec(col, "", True, False, ctx.prov(stmt)))
-    emit(CreateTable(ctx.prov(stmt), ctx.qname(name), tuple(cols), (), _has(stmt, "kw_if"), False, ctx.prov(name)))
+        names = [t.name for t in _view_targets(ctx, select) if t.name] if select is not None else []
+    cols = tuple(ColumnSpec(col, "", True, False, ctx.prov(stmt)) for col in names)
+    emit(CreateTable(ctx.prov(stmt), ctx.qname(name), cols, (), _has(stmt, "kw_if"), False, ctx.prov(name)))
 
 
 # --- views
@@ -794,7 +806,7 @@ def _target_name(ctx: _Ctx, target: Node) -> str | None:
     while expr is not None:
         named = [c for c in expr.named_children if c.type != "comment"]
         if not named:
-            return None
+            return "?column?"
         head = named[0]
         if head.type == "columnref":
             return split_name(ctx.text(head))[-1]
@@ -815,7 +827,7 @@ def _from_aliases(ctx: _Ctx, select: Node) -> tuple[dict[str, QName], list[QName
     from_clause = _kid(select, "from_clause")
     if from_clause is None:
         return aliases, direct
-    for ref in _find_all(from_clause, "table_ref", stop=frozenset({"select_with_parens"})):
+    for ref in _find_all(from_clause, "table_ref", stop=frozenset({"select_with_parens"}), nested=True):
         rel = _kid(ref, "relation_expr")
         qn = _find(rel, "qualified_name") if rel is not None else None
         if qn is None:
@@ -830,11 +842,11 @@ def _from_aliases(ctx: _Ctx, select: Node) -> tuple[dict[str, QName], list[QName
     return aliases, direct
 
 
-def _view_targets(ctx: _Ctx, select: Node) -> tuple[list[ViewTarget], bool]:
-    """Output columns of a SELECT, and whether they are all known."""
+def _view_targets(ctx: _Ctx, select: Node) -> list[ViewTarget]:
+    """Output columns of a SELECT (stars resolved to a relation where the FROM allows)."""
     main = _main_select(select)
     if main is None:
-        return [], False
+        return []
     aliases, direct = _from_aliases(ctx, main)
     out: list[ViewTarget] = []
     for target in _flatten(_kid(main, "opt_target_list"), "target_list"):
@@ -849,7 +861,7 @@ def _view_targets(ctx: _Ctx, select: Node) -> tuple[list[ViewTarget], bool]:
             out.append(ViewTarget(None, aliases.get(qualifier[-1]) if qualifier else None))
         else:
             out.append(ViewTarget(_target_name(ctx, target)))
-    return out, True
+    return out
 
 
 _SOURCE_STOP = frozenset({"common_table_expr"})
@@ -890,7 +902,7 @@ def _create_view(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     col_list = _kid(holder, "opt_column_list")
     targets: list[ViewTarget] = []
     if select is not None:
-        targets, _ = _view_targets(ctx, select)
+        targets = _view_targets(ctx, select)
     if col_list is not None:  # explicit names override the first len(names) targets
         names = _column_list(ctx, col_list)
         targets = [ViewTarget(n) for n in names] + targets[len(names) :]
@@ -1212,13 +1224,14 @@ def _alter_function(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
         common = item if item.type == "common_func_opt_item" else _find(item, "common_func_opt_item")
         if common is None:
             continue
-        prov = ctx.prov(stmt)
+        prov, clause_prov = ctx.prov(stmt), ctx.prov(common)
         if _has(common, "kw_security"):
-            emit(AlterFunction(prov, ref, _has(common, "kw_definer"), None, False, False, ctx.prov(common)))
+            emit(AlterFunction(prov, ref, clause_prov, security_definer=_has(common, "kw_definer")))
         elif (clause := _kid(common, "FunctionSetResetClause")) is not None:
             sp = _search_path_clause(ctx, clause)
             if sp is not None:
-                emit(AlterFunction(prov, ref, None, sp[1], sp[0], True, ctx.prov(common)))
+                change: Literal["set", "reset"] = "set" if sp[0] else "reset"
+                emit(AlterFunction(prov, ref, clause_prov, search_path_change=change, search_path=sp[1]))
 
 
 def _drop_function(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
@@ -1353,11 +1366,9 @@ def _plpgsql_sql(ctx: _Ctx, root: Node) -> Iterator[_Ctx]:
         if parent.type == "stmt_execsql":
             yield _Ctx(ctx.path, ctx.src[node.start_byte : node.end_byte], ctx.base + node.start_byte)
         elif parent.type == "stmt_dynexecute":
-            literal = ctx.src[node.start_byte : node.end_byte].strip()
-            if literal.startswith((b"'", b"$")) and literal.endswith((b"'", b"$")):
-                rng = _dollar_body(ctx, node)
-                if rng is not None:
-                    yield _Ctx(ctx.path, ctx.src[rng[0] : rng[1]], ctx.base + rng[0])
+            rng = _dollar_body(ctx, node)
+            if rng is not None:
+                yield _Ctx(ctx.path, ctx.src[rng[0] : rng[1]], ctx.base + rng[0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1389,7 +1400,7 @@ _HANDLERS: dict[str, _Handler] = {
 def _statements(root: Node) -> Iterator[Node]:
     """Top-level statement nodes and ERROR nodes, in order."""
     for child in root.children:
-        if child.type == "ERROR":
+        if child.type == "ERROR" or (child.type == "toplevel_stmt" and child.has_error):
             yield child
         elif child.type == "toplevel_stmt":
             stmt = _kid(child, "stmt")
@@ -1402,7 +1413,7 @@ def _statements(root: Node) -> Iterator[Node]:
 
 def _extract_statements(ctx: _Ctx, root: Node, emit: _Emit, facts: MigrationFacts | None) -> None:
     for stmt in _statements(root):
-        if stmt.type == "ERROR" or stmt.has_error:
+        if stmt.has_error or stmt.type in ("ERROR", "toplevel_stmt"):
             if facts is not None:
                 facts.errors.append(ctx.prov(stmt))
             continue

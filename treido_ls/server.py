@@ -1,0 +1,379 @@
+"""The language server: thin LSP handlers over the document store, the engine and code actions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types as lsp
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from treido_ls import __version__
+from treido_ls.code_actions import FIX_ALL_KIND, Action, fix_all, overlapping, quick_fixes
+from treido_ls.documents import Document, DocumentStore, TextChange
+from treido_ls.linter import config_findings, lint
+from treido_ls.lsp_convert import to_diagnostic, to_range, to_text_edits
+from treido_ls.model import Finding
+from treido_ls.parsing import lang_for_document
+from treido_ls.positions import UTF8, UTF16, UTF32
+from treido_ls.project import Project, find_root
+from treido_ls.registry import load_rule_docs, rule_ids
+from treido_ls.settings import Settings, parse_settings
+from treido_ls.workspace.config import CONFIG_NAMES
+
+log = logging.getLogger(__name__)
+
+DEBUG_DOCUMENT = "treido/debugDocument"
+_ENCODINGS = {lsp.PositionEncodingKind.Utf8: UTF8, lsp.PositionEncodingKind.Utf16: UTF16,
+              lsp.PositionEncodingKind.Utf32: UTF32}
+
+
+@dataclass(slots=True)
+class LintedVersion:
+    version: int | None
+    findings: list[Finding]
+
+
+class TreidoServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("treido-ls", __version__)
+        self.documents = DocumentStore()
+        self.settings = Settings()
+        self.encoding = UTF16
+        self.pull_diagnostics = False
+        self._projects: dict[Path, Project] = {}
+        self._roots: dict[Path, Path] = {}
+        self._results: dict[str, LintedVersion] = {}
+        self._pending: set[str] = set()
+        self._told_rule_failure = False
+
+    # --- projects -----------------------------------------------------------------------------
+    def project_for(self, path: Path) -> Project:
+        folder = path.parent
+        root = self._roots.get(folder)
+        if root is None:
+            root = self._roots[folder] = find_root(folder)
+        project = self._projects.get(root)
+        if project is None:
+            project = self._projects[root] = Project.safe_open(root, rule_ids())
+        return project
+
+    def reload_projects(self) -> None:
+        """Config or package.json changed: rebuild projects, re-lint what is open."""
+        self._projects.clear()
+        self._roots.clear()
+        for doc in self.documents:
+            self.schedule_lint(doc.uri)
+
+    # --- linting ------------------------------------------------------------------------------
+    def lint_document(self, doc: Document) -> list[Finding]:
+        cached = self._results.get(doc.uri)
+        if cached is not None and cached.version == doc.version:
+            return cached.findings
+        findings = self._compute_findings(doc)
+        self._results[doc.uri] = LintedVersion(doc.version, findings)
+        return findings
+
+    def _compute_findings(self, doc: Document) -> list[Finding]:
+        if not self.settings.enable:
+            return []
+        path = Path(doc.path)
+        if path.name in CONFIG_NAMES:
+            root = path.parent.resolve()
+            project = Project.safe_open(root, rule_ids())
+            project.config = _config_from_buffer(project, path, doc.source)
+            return config_findings(project)
+        if doc.lang is None or doc.tree is None:
+            return []
+        project = self.project_for(path)
+        rel = project.relpath(path)
+        if project.config.is_excluded(rel):
+            return []
+        began = time.perf_counter()
+        result = lint(rel, doc.source, doc.tree, doc.lang, doc.index, project)
+        log.info("linted %s v%s: %d findings in %.1f ms", doc.uri, doc.version, len(result.findings),
+                 (time.perf_counter() - began) * 1000)
+        if result.crashed_rules and not self._told_rule_failure:
+            self._told_rule_failure = True
+            self.window_show_message(lsp.ShowMessageParams(
+                lsp.MessageType.Error,
+                f"treido-ls: rule {result.crashed_rules[0]} failed on {rel}; see the log and please report it.",
+            ))
+        return result.findings
+
+    def schedule_lint(self, uri: str) -> None:
+        """Coalesce: one pending lint per document, run as soon as the loop is free."""
+        if self.pull_diagnostics:
+            return
+        if uri in self._pending:
+            return
+        self._pending.add(uri)
+        asyncio.get_event_loop().call_soon(self._run_pending, uri)
+
+    def _run_pending(self, uri: str) -> None:
+        self._pending.discard(uri)
+        doc = self.documents.get(uri)
+        if doc is not None:
+            self.publish(doc)
+
+    def publish(self, doc: Document) -> None:
+        try:
+            findings = self.lint_document(doc)
+        except Exception:
+            log.exception("lint failed for %s", doc.uri)
+            return
+        diagnostics = [to_diagnostic(f, doc.index, self.encoding, self.settings.docs_base_url) for f in findings]
+        self.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version)
+        )
+
+    def forget(self, uri: str) -> None:
+        self._results.pop(uri, None)
+        self._pending.discard(uri)
+
+
+def _config_from_buffer(project: Project, path: Path, source: bytes) -> Any:
+    from treido_ls.workspace.config import load_config
+
+    return load_config(path, rule_ids(), source)
+
+
+def _document_path(uri: str) -> str:
+    return to_fs_path(uri) or uri
+
+
+def _change(change: lsp.TextDocumentContentChangeEvent) -> TextChange:
+    if isinstance(change, lsp.TextDocumentContentChangePartial):
+        r = change.range
+        return TextChange(change.text, (r.start.line, r.start.character), (r.end.line, r.end.character))
+    return TextChange(change.text)
+
+
+server = TreidoServer()
+
+
+@server.feature(lsp.INITIALIZE)
+def initialize(ls: TreidoServer, params: lsp.InitializeParams) -> None:
+    ls.encoding = _ENCODINGS.get(ls.workspace.position_encoding or lsp.PositionEncodingKind.Utf16, UTF16)
+    text_caps = params.capabilities.text_document
+    ls.pull_diagnostics = text_caps is not None and text_caps.diagnostic is not None
+    _apply_settings(ls, params.initialization_options)
+    if params.process_id:
+        _watch_parent(params.process_id)
+    log.info("initialized: encoding %s, %s diagnostics", ls.encoding, "pull" if ls.pull_diagnostics else "push")
+
+
+def _apply_settings(ls: TreidoServer, raw: object) -> None:
+    parsed = parse_settings(raw)
+    ls.settings = parsed.settings
+    logging.getLogger("treido_ls").setLevel(parsed.settings.log_level.upper())
+    for problem in parsed.problems:
+        log.warning(problem)
+        try:
+            ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning, problem))
+        except Exception:  # before initialize completes there is no writer yet in some tests
+            log.debug("could not show settings problem", exc_info=True)
+
+
+def _watch_parent(pid: int) -> None:
+    """Exit when the editor that started us dies without a shutdown (LSP processId)."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(3)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                log.warning("parent process %s is gone; exiting", pid)
+                os._exit(0)
+            except PermissionError:
+                pass  # alive, owned by someone else
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+@server.feature(lsp.INITIALIZED)
+async def initialized(ls: TreidoServer, params: lsp.InitializedParams) -> None:
+    caps = ls.client_capabilities.workspace
+    if caps is not None and caps.configuration:
+        await _pull_settings(ls)
+
+
+async def _pull_settings(ls: TreidoServer) -> None:
+    try:
+        result = await ls.workspace_configuration_async(
+            lsp.ConfigurationParams(items=[lsp.ConfigurationItem(section="treido")])
+        )
+    except Exception:
+        log.debug("workspace/configuration failed", exc_info=True)
+        return
+    if result and result[0] is not None:
+        _apply_settings(ls, result[0])
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def did_change_configuration(ls: TreidoServer, params: lsp.DidChangeConfigurationParams) -> None:
+    settings = params.settings
+    if isinstance(settings, dict) and settings:
+        _apply_settings(ls, settings)
+    else:
+        await _pull_settings(ls)
+    ls._results.clear()
+    for doc in ls.documents:
+        ls.schedule_lint(doc.uri)
+    _refresh_pull(ls)
+
+
+def _refresh_pull(ls: TreidoServer) -> None:
+    if ls.pull_diagnostics:
+        try:
+            ls.workspace_diagnostic_refresh(None)
+        except Exception:
+            log.debug("diagnostic refresh failed", exc_info=True)
+
+
+@server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def did_change_watched_files(ls: TreidoServer, params: lsp.DidChangeWatchedFilesParams) -> None:
+    names = {Path(_document_path(change.uri)).name for change in params.changes}
+    if names & {*CONFIG_NAMES, "package.json", "tsconfig.json"}:
+        ls.reload_projects()
+        ls._results.clear()
+        _refresh_pull(ls)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+def did_open(ls: TreidoServer, params: lsp.DidOpenTextDocumentParams) -> None:
+    item = params.text_document
+    path = _document_path(item.uri)
+    doc = Document(item.uri, path, lang_for_document(item.language_id, path), item.version,
+                   item.text.encode("utf-8", "surrogatepass"))
+    ls.documents.open(doc)
+    ls.forget(item.uri)
+    if Path(path).name in CONFIG_NAMES:
+        ls.reload_projects()
+    if not ls.pull_diagnostics:
+        ls.publish(doc)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+def did_change(ls: TreidoServer, params: lsp.DidChangeTextDocumentParams) -> None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        log.warning("didChange for %s, which is not open: ignored", params.text_document.uri)
+        return
+    doc.apply([_change(c) for c in params.content_changes], ls.encoding)
+    doc.version = params.text_document.version
+    if Path(doc.path).name in CONFIG_NAMES:
+        ls.reload_projects()
+    if ls.settings.run == "onType":
+        ls.schedule_lint(doc.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+def did_save(ls: TreidoServer, params: lsp.DidSaveTextDocumentParams) -> None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is not None and ls.settings.run == "onSave":
+        ls.schedule_lint(doc.uri)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+def did_close(ls: TreidoServer, params: lsp.DidCloseTextDocumentParams) -> None:
+    uri = params.text_document.uri
+    ls.documents.close(uri)
+    ls.forget(uri)
+    if not ls.pull_diagnostics:
+        ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(
+    identifier="treido", inter_file_dependencies=True, workspace_diagnostics=False))
+def pull_diagnostics(ls: TreidoServer, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        return lsp.RelatedFullDocumentDiagnosticReport(items=[])
+    findings = ls.lint_document(doc)
+    items = [to_diagnostic(f, doc.index, ls.encoding, ls.settings.docs_base_url) for f in findings]
+    return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=str(doc.version))
+
+
+@server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
+    code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL_KIND]))
+def code_action(ls: TreidoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None or doc.lang is None:
+        return None
+    findings = ls.lint_document(doc)
+    start = doc.index.offset(params.range.start.line, params.range.start.character, ls.encoding)
+    end = doc.index.offset(params.range.end.line, params.range.end.character, ls.encoding)
+    wanted = params.context.only
+    actions: list[Action] = []
+    if not wanted or any(k.startswith(lsp.CodeActionKind.QuickFix) for k in wanted):
+        actions += quick_fixes(overlapping(findings, start, end), doc.source, doc.tree, doc.lang, doc.index)
+    if not wanted or any(FIX_ALL_KIND.startswith(k) for k in wanted):
+        everything = fix_all(findings)
+        if everything is not None:
+            actions.append(everything)
+    return [_to_code_action(ls, doc, action) for action in actions]
+
+
+def _to_code_action(ls: TreidoServer, doc: Document, action: Action) -> lsp.CodeAction:
+    edits = to_text_edits(action.edits, doc.index, ls.encoding)
+    caps = ls.client_capabilities.workspace
+    versioned = caps is not None and caps.workspace_edit is not None and caps.workspace_edit.document_changes
+    if versioned:
+        edit = lsp.WorkspaceEdit(document_changes=[lsp.TextDocumentEdit(
+            lsp.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version), list(edits))])
+    else:
+        edit = lsp.WorkspaceEdit(changes={doc.uri: list(edits)})
+    diagnostics = None
+    if action.finding is not None:
+        diagnostics = [to_diagnostic(action.finding, doc.index, ls.encoding, ls.settings.docs_base_url)]
+    return lsp.CodeAction(title=action.title, kind=action.kind, edit=edit,
+                          diagnostics=diagnostics, is_preferred=action.preferred or None)
+
+
+@server.feature(lsp.TEXT_DOCUMENT_HOVER)
+def hover(ls: TreidoServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        return None
+    offset = doc.index.offset(params.position.line, params.position.character, ls.encoding)
+    hits = overlapping(ls.lint_document(doc), offset, offset)
+    docs = load_rule_docs()
+    parts = [docs[f.rule_id].documentation() for f in hits if f.rule_id in docs]
+    if not parts:
+        return None
+    unique = list(dict.fromkeys(parts))
+    first = hits[0]
+    return lsp.Hover(
+        contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n---\n".join(unique)),
+        range=to_range(doc.index, first.start, first.end, ls.encoding),
+    )
+
+
+@server.feature(DEBUG_DOCUMENT)
+def debug_document(ls: TreidoServer, params: Any) -> dict[str, Any] | None:
+    """Test-only: the server's own text, version and tree, to compare with the client's."""
+    if not ls.settings.debug_requests:
+        raise ValueError("treido/debugDocument is disabled: set initializationOptions.debugRequests")
+    uri = params.get("uri") if isinstance(params, dict) else getattr(params, "uri", None)
+    doc = ls.documents.get(uri) if isinstance(uri, str) else None
+    if doc is None:
+        return None
+    return {"uri": doc.uri, "version": doc.version, "text": doc.text,
+            "tree": str(doc.tree.root_node) if doc.tree is not None else None}
+
+
+def serve() -> None:
+    # stdout carries the protocol: keep a handle for pygls, send stray prints to stderr.
+    protocol_out = sys.stdout.buffer
+    sys.stdout = sys.stderr
+    server.start_io(sys.stdin.buffer, protocol_out)

@@ -1,0 +1,71 @@
+"""Editor settings (initializationOptions / workspace/configuration), validated into defaults.
+
+Which rules run is decided by the project's treido.json so that the editor and CI agree; editor
+settings can only turn the server off, choose when to lint, the log level and the docs link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+RUN_MODES = ("onType", "onSave")
+LOG_LEVELS = ("error", "warning", "info", "debug")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    enable: bool = True
+    run: str = "onType"
+    log_level: str = "warning"
+    docs_base_url: str | None = None
+    debug_requests: bool = False  # enables treido/debugDocument (tests and fuzzers)
+
+
+@dataclass(slots=True)
+class ParsedSettings:
+    settings: Settings
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_settings(raw: object) -> ParsedSettings:
+    """Accepts `{...}` or `{"treido": {...}}`; every bad value becomes a problem and its default."""
+    problems: list[str] = []
+    if raw is None:
+        return ParsedSettings(Settings())
+    if isinstance(raw, dict) and isinstance(raw.get("treido"), dict):
+        raw = raw["treido"]
+    if not isinstance(raw, dict):
+        return ParsedSettings(Settings(), [f"treido settings must be an object, got {type(raw).__name__}"])
+    values: dict[str, Any] = {}
+    _take_bool(raw, "enable", values, problems)
+    _take_choice(raw, "run", RUN_MODES, values, problems)
+    _take_choice(raw, "logLevel", LOG_LEVELS, values, problems, target="log_level")
+    _take_bool(raw, "debugRequests", values, problems, target="debug_requests")
+    docs = raw.get("docsBaseUrl")
+    if docs is not None:
+        if isinstance(docs, str) and docs.strip():
+            values["docs_base_url"] = docs.rstrip("/")
+        else:
+            problems.append("treido.docsBaseUrl must be a non-empty string; using the shipped rule files")
+    return ParsedSettings(Settings(**values), problems)
+
+
+def _take_bool(raw: dict[str, Any], key: str, out: dict[str, Any], problems: list[str],
+               target: str | None = None) -> None:
+    if key not in raw:
+        return
+    if isinstance(raw[key], bool):
+        out[target or key] = raw[key]
+    else:
+        problems.append(f"treido.{key} must be true or false; using the default")
+
+
+def _take_choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], out: dict[str, Any],
+                 problems: list[str], target: str | None = None) -> None:
+    if key not in raw:
+        return
+    if raw[key] in choices:
+        out[target or key] = raw[key]
+    else:
+        problems.append(f"treido.{key} must be one of {', '.join(choices)}; using the default")
