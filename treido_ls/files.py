@@ -78,8 +78,8 @@ def _walk(folder: Path, ignores: IgnoreStack) -> Iterator[Path]:
             if entry.name in SKIPPED_DIRS or ignores.ignored(path, True):
                 continue
             yield from _walk(path, ignores)
-        elif entry.is_file() and (is_lintable(path) or entry.name in CONFIG_NAMES):
-            if not ignores.ignored(path, False):
-                yield path
+        elif (entry.is_file() and (is_lintable(path) or entry.name in CONFIG_NAMES)
+              and not ignores.ignored(path, False)):
+            yield path
     if pushed:
         ignores.pop()

@@ -32,8 +32,7 @@ from treido_ls.workspace.config import CONFIG_NAMES
 log = logging.getLogger(__name__)
 
 DEBUG_DOCUMENT = "treido/debugDocument"
-_ENCODINGS = {lsp.PositionEncodingKind.Utf8: UTF8, lsp.PositionEncodingKind.Utf16: UTF16,
-              lsp.PositionEncodingKind.Utf32: UTF32}
+_ENCODINGS: dict[str, str] = {"utf-8": UTF8, "utf-16": UTF16, "utf-32": UTF32}
 
 
 @dataclass(slots=True)
@@ -162,7 +161,8 @@ server = TreidoServer()
 
 @server.feature(lsp.INITIALIZE)
 def initialize(ls: TreidoServer, params: lsp.InitializeParams) -> None:
-    ls.encoding = _ENCODINGS.get(ls.workspace.position_encoding or lsp.PositionEncodingKind.Utf16, UTF16)
+    negotiated = ls.workspace.position_encoding or "utf-16"
+    ls.encoding = _ENCODINGS.get(getattr(negotiated, "value", negotiated), UTF16)
     text_caps = params.capabilities.text_document
     ls.pull_diagnostics = text_caps is not None and text_caps.diagnostic is not None
     _apply_settings(ls, params.initialization_options)

@@ -362,6 +362,8 @@ TABLE_PRIVILEGES = frozenset(
 
 def split_name(text: str) -> list[str]:
     """`public."My Table"` -> ['public', 'My Table']: fold unquoted parts, unescape quoted ones."""
+    if '"' not in text:  # the common case, and the hot path of extraction
+        return ["".join(part.split()).lower() for part in text.split(".")]
     parts: list[str] = []
     buf: list[str] = []
     i, n = 0, len(text)
@@ -406,6 +408,8 @@ def qualify(parts: list[str]) -> QName:
 
 def normalize_sql(text: str) -> str:
     """Lower-case outside quotes and collapse whitespace: a stable text for types and values."""
+    if '"' not in text and "'" not in text:
+        return " ".join(text.lower().split())
     out: list[str] = []
     quote: str | None = None
     for ch in text:

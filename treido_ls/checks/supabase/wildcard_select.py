@@ -28,9 +28,9 @@ def wildcard_select(ctx: FileContext) -> Iterator[Violation]:
         args = syntax.call_arguments(call)
         if not args:
             method = call.child_by_field_name("function")
-            start = method.child_by_field_name("property") if method is not None else None
+            prop = method.child_by_field_name("property") if method is not None else None
             yield Violation(
-                (start or call).start_byte, call.end_byte,
+                (prop or call).start_byte, call.end_byte,
                 ctx.message(what="`.select()` with no columns", table=table),
                 data={"table": chain.table},
             )
