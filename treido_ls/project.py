@@ -46,37 +46,36 @@ def next_major_from_package(data: object) -> int | None:
 
 
 class Project:
-    def __init__(self, root: Path, known_rule_ids: Collection[str], config_source: bytes | None = None) -> None:
+    def __init__(self, root: Path, known_rule_ids: Collection[str],
+                 config_override: tuple[Path, bytes] | None = None, use_default_config: bool = False) -> None:
+        """`config_override` is an editor buffer of the config file, which wins over the disk."""
         self.root = root
         self._known_rule_ids = known_rule_ids
-        self.config = self._load_config(config_source)
+        self.config = Config.default(root) if use_default_config else self._load_config(config_override)
         self._next_major: dict[Path, int] = {}
         self._kind_specs = {
             kind: pathspec.GitIgnoreSpec.from_lines(globs)
             for kind, globs in self.config.project.file_kinds.items()
         }
 
-    def _load_config(self, source: bytes | None) -> Config:
+    def _load_config(self, override: tuple[Path, bytes] | None) -> Config:
+        if override is not None:
+            return load_config(override[0], self._known_rule_ids, override[1])
         for name in CONFIG_NAMES:
             path = self.root / name
-            if source is not None or path.is_file():
-                return load_config(path, self._known_rule_ids, source)
+            if path.is_file():
+                return load_config(path, self._known_rule_ids)
         return Config.default(self.root)
 
     @classmethod
-    def safe_open(cls, root: Path, known_rule_ids: Collection[str]) -> Project:
+    def safe_open(cls, root: Path, known_rule_ids: Collection[str],
+                  config_override: tuple[Path, bytes] | None = None) -> Project:
         """Like the constructor, but an unreadable config degrades to defaults (server use)."""
         try:
-            return cls(root, known_rule_ids)
+            return cls(root, known_rule_ids, config_override)
         except ConfigReadError as exc:
             log.warning("cannot read config in %s: %s", root, exc)
-            project = cls.__new__(cls)
-            project.root = root
-            project._known_rule_ids = known_rule_ids
-            project.config = Config.default(root)
-            project._next_major = {}
-            project._kind_specs = {}
-            return project
+            return cls(root, known_rule_ids, use_default_config=True)
 
     def relpath(self, path: Path) -> str:
         try:

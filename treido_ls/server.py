@@ -62,8 +62,16 @@ class TreidoServer(LanguageServer):
             root = self._roots[folder] = find_root(folder)
         project = self._projects.get(root)
         if project is None:
-            project = self._projects[root] = Project.safe_open(root, rule_ids())
+            project = self._projects[root] = Project.safe_open(root, rule_ids(), self._open_config(root))
         return project
+
+    def _open_config(self, root: Path) -> tuple[Path, bytes] | None:
+        """An open (maybe unsaved) config buffer wins over the file on disk."""
+        for name in CONFIG_NAMES:
+            doc = self.documents.get((root / name).as_uri())
+            if doc is not None:
+                return root / name, doc.source
+        return None
 
     def reload_projects(self) -> None:
         """Config or package.json changed: rebuild projects, re-lint what is open."""
@@ -86,10 +94,7 @@ class TreidoServer(LanguageServer):
             return []
         path = Path(doc.path)
         if path.name in CONFIG_NAMES:
-            root = path.parent.resolve()
-            project = Project.safe_open(root, rule_ids())
-            project.config = _config_from_buffer(project, path, doc.source)
-            return config_findings(project)
+            return config_findings(Project(path.parent, rule_ids(), (path, doc.source)))
         if doc.lang is None or doc.tree is None:
             return []
         project = self.project_for(path)
@@ -137,12 +142,6 @@ class TreidoServer(LanguageServer):
     def forget(self, uri: str) -> None:
         self._results.pop(uri, None)
         self._pending.discard(uri)
-
-
-def _config_from_buffer(project: Project, path: Path, source: bytes) -> Any:
-    from treido_ls.workspace.config import load_config
-
-    return load_config(path, rule_ids(), source)
 
 
 def _document_path(uri: str) -> str:

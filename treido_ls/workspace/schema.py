@@ -78,6 +78,7 @@ from treido_ls.workspace.sql_facts import (
     SetRowSecurity,
     SourceRef,
     TablePrivilege,
+    ViewTarget,
     canonical_type,
     option_bool,
     parse_migration,
@@ -242,9 +243,7 @@ class SchemaModel:
     function_map: dict[FunctionKey, Function] = field(default_factory=dict)
     enums: dict[QName, tuple[str, ...]] = field(default_factory=dict)
     default_function_grants: dict[str, frozenset[str]] = field(default_factory=_initial_function_defaults)
-    default_table_grants: dict[str, dict[str, frozenset[str]]] = field(
-        default_factory=_initial_table_defaults
-    )
+    default_table_grants: dict[str, dict[str, frozenset[str]]] = field(default_factory=_initial_table_defaults)
 
     def table(self, name: str, schema: str = "public") -> Table | None:
         """Exact (already folded) names, as PostgREST and supabase-js use them."""
@@ -337,6 +336,8 @@ class _Fold:
         schema, name = e.relation
         table = Table(schema, name, "table", e.provenance, e.name_provenance, columns_complete=e.complete)
         table.grants = self.default_grants(schema)
+        if existing is not None and existing.external:
+            _adopt(table, existing)
         for spec in e.columns:
             self._add_column_spec(table, spec)
         for key in e.keys:
@@ -367,14 +368,15 @@ class _Fold:
             view.security_invoker_provenance = e.provenance
         view.view_sources = e.sources
         for target in e.targets:
-            self._add_view_target(view, target.name, target.star, e.provenance)
+            self._add_view_target(view, target)
         self.put(view)
 
-    def _add_view_target(self, view: Table, name: str | None, star: QName | None, prov: Provenance) -> None:
-        if name is not None:
-            view.columns.setdefault(name, Column(name, "", True, False, prov))
+    def _add_view_target(self, view: Table, target: ViewTarget) -> None:
+        if target.name is not None:
+            column = Column(target.name, "", True, False, target.provenance)
+            view.columns.setdefault(target.name, column)
             return
-        source = self.model.relations.get(star) if star is not None else None
+        source = self.model.relations.get(target.star) if target.star is not None else None
         if source is None or not source.columns_complete:
             view.columns_complete = False
         if source is not None:
@@ -464,8 +466,7 @@ class _Fold:
             if any(ref.relation == old for ref in view.view_sources):
                 view = self.writable(key) or view
                 view.view_sources = tuple(
-                    SourceRef(new, ref.provenance) if ref.relation == old else ref
-                    for ref in view.view_sources
+                    SourceRef(new, ref.provenance) if ref.relation == old else ref for ref in view.view_sources
                 )
 
     def rename_relation(self, e: RenameRelation) -> None:
@@ -541,16 +542,14 @@ class _Fold:
         self.model.function_map[key] = Function(
             e.schema, e.name, e.argtypes, e.kind, e.language, e.security_definer, e.search_path,
             e.returns, roles, e.provenance, e.name_provenance, e.security_provenance,
-            e.provenance if e.search_path is not None else None, e.body_provenance,
+            e.search_path_provenance, e.body_provenance,
         )  # fmt: skip
 
     def alter_function(self, e: AlterFunction) -> None:
         for key in self.function_keys(e.function):
             fn = self.model.function_map[key]
             if e.security_definer is not None:
-                fn = dataclasses.replace(
-                    fn, security_definer=e.security_definer, security_provenance=e.clause
-                )
+                fn = dataclasses.replace(fn, security_definer=e.security_definer, security_provenance=e.clause)
             if e.search_path_change == "set":
                 fn = dataclasses.replace(fn, search_path=e.search_path, search_path_provenance=e.clause)
             elif e.search_path_change == "reset":
@@ -622,6 +621,14 @@ class _Fold:
         handler = _DISPATCH.get(type(effect))
         if handler is not None:
             handler(self, effect)
+
+
+def _adopt(table: Table, placeholder: Table) -> None:
+    """A placeholder's policies, RLS state and grants were set on the real table: keep them."""
+    table.policies = list(placeholder.policies)
+    table.rls_enabled, table.rls_forced = placeholder.rls_enabled, placeholder.rls_forced
+    table.rls_provenance = placeholder.rls_provenance
+    table.grants = dict(placeholder.grants)
 
 
 def _column(spec: ColumnSpec) -> Column:

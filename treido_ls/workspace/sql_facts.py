@@ -84,7 +84,8 @@ class ViewTarget:
     """One output column of a view: a name, or a `*` to expand from `star` (None: unknown)."""
 
     name: str | None
-    star: QName | None = None
+    star: QName | None
+    provenance: Provenance  # the select-list item (or the column-list name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +265,8 @@ class CreateFunction(Effect):
     returns: str
     name_provenance: Provenance
     security_provenance: Provenance | None  # `security definer` / `security invoker` clause
-    body_provenance: Provenance | None
+    search_path_provenance: Provenance | None  # `set search_path = ...` clause
+    body_provenance: Provenance | None  # the AS string constant (quotes included) or SQL body
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,9 +354,7 @@ class MigrationFacts:
     skipped: list[Provenance] = field(default_factory=list)  # parsed but not understood (bug guard)
 
 
-TABLE_PRIVILEGES = frozenset(
-    {"select", "insert", "update", "delete", "truncate", "references", "trigger", "maintain"}
-)
+TABLE_PRIVILEGES = frozenset({"select", "insert", "update", "delete", "truncate", "references", "trigger", "maintain"})
 
 # ---------------------------------------------------------------------------------------------
 # Names and types
@@ -425,6 +425,14 @@ def normalize_sql(text: str) -> str:
     return " ".join("".join(out).split())
 
 
+_QUOTED_LOWER = re.compile(r'"([a-z_][a-z0-9_$]*)"')
+
+
+def type_text(text: str) -> str:
+    """A type as written, normalized; `"uuid"` (pg_dump quotes type names) reads as `uuid`."""
+    return _QUOTED_LOWER.sub(r"\1", normalize_sql(text))
+
+
 _TYPE_ALIASES = {
     "int": "integer",
     "int4": "integer",
@@ -458,8 +466,7 @@ def canonical_type(text: str) -> str:
 
     `varchar(10)` -> `character varying`, `int4[]` -> `integer[]`, `public.status` -> `status`.
     """
-    t = normalize_sql(text)
-    t = _TYPMOD.sub("", t)
+    t = _TYPMOD.sub("", type_text(text))
     t = re.sub(r"\s+array(\s*\[\s*\d*\s*\])?$", "[]", t)
     t = re.sub(r"\s*\[\s*\d*\s*\]", "[]", t)
     dims = t.count("[]")
@@ -553,9 +560,7 @@ def _find(node: Node, type_: str, stop: frozenset[str] = frozenset()) -> Node | 
     return None
 
 
-def _find_all(
-    node: Node, type_: str, stop: frozenset[str] = frozenset(), nested: bool = False
-) -> Iterator[Node]:
+def _find_all(node: Node, type_: str, stop: frozenset[str] = frozenset(), nested: bool = False) -> Iterator[Node]:
     """Descendants of `type_` in pre-order; `nested` also searches inside matches."""
     stack = list(reversed(node.children))
     while stack:
@@ -581,9 +586,6 @@ class _Ctx:
 
     def prov(self, node: Node) -> Provenance:
         return Provenance(self.path, self.base + node.start_byte, self.base + node.end_byte)
-
-    def span(self, first: Node, last: Node) -> Provenance:
-        return Provenance(self.path, self.base + first.start_byte, self.base + last.end_byte)
 
     def name(self, node: Node) -> str:
         return ident(self.text(node))
@@ -654,8 +656,8 @@ def _column_spec(ctx: _Ctx, coldef: Node, keys: list[KeySpec]) -> ColumnSpec | N
         return None
     name = ctx.name(name_node)
     type_node = _kid(coldef, "Typename")
-    type_text = normalize_sql(ctx.text(type_node)) if type_node is not None else ""
-    serial = type_text in _SERIAL_TYPES
+    typ = type_text(ctx.text(type_node)) if type_node is not None else ""
+    serial = typ in _SERIAL_TYPES
     nullable, has_default = not serial, serial
     quals = _flatten(_kid(coldef, "ColQualList"), "ColQualList")
     for constraint in quals:
@@ -679,7 +681,7 @@ def _column_spec(ctx: _Ctx, coldef: Node, keys: list[KeySpec]) -> ColumnSpec | N
             has_default = True
             if _has(elem, "kw_identity"):
                 nullable = False  # identity columns are implicitly NOT NULL
-    return ColumnSpec(name, type_text, nullable, has_default, ctx.prov(coldef))
+    return ColumnSpec(name, typ, nullable, has_default, ctx.prov(coldef))
 
 
 def _column_list(ctx: _Ctx, node: Node | None) -> tuple[str, ...]:
@@ -857,14 +859,15 @@ def _view_targets(ctx: _Ctx, select: Node) -> list[ViewTarget]:
         if target.type != "target_el":
             continue
         text = ctx.text(target).strip()
+        prov = ctx.prov(target)
         if text == "*":
             star = direct[0] if len(direct) == 1 else None
-            out.append(ViewTarget(None, star))
+            out.append(ViewTarget(None, star, prov))
         elif text.endswith("*") and _kid(target, "ColLabel") is None:
             qualifier = split_name(text[:-1].rstrip(". \t\n"))
-            out.append(ViewTarget(None, aliases.get(qualifier[-1]) if qualifier else None))
+            out.append(ViewTarget(None, aliases.get(qualifier[-1]) if qualifier else None, prov))
         else:
-            out.append(ViewTarget(_target_name(ctx, target)))
+            out.append(ViewTarget(_target_name(ctx, target), None, prov))
     return out
 
 
@@ -908,8 +911,9 @@ def _create_view(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     if select is not None:
         targets = _view_targets(ctx, select)
     if col_list is not None:  # explicit names override the first len(names) targets
-        names = _column_list(ctx, col_list)
-        targets = [ViewTarget(n) for n in names] + targets[len(names) :]
+        elems = list(_find_all(col_list, "columnElem"))
+        named = [ViewTarget(ctx.name(el), None, ctx.prov(el)) for el in elems]
+        targets = named + targets[len(named) :]
     emit(
         CreateView(
             ctx.prov(stmt),
@@ -936,9 +940,22 @@ def _alter_table(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     relation = ctx.qname(name)
     prov = ctx.prov(stmt)
     for cmd in _flatten(_kid(stmt, "alter_table_cmds"), "alter_table_cmds"):
+        if _has(cmd, "kw_add") and (coldef := _kid(cmd, "columnDef")) is not None:
+            _alter_add_column(ctx, cmd, coldef, relation, prov, emit)
+            continue
         effect = _alter_table_cmd(ctx, cmd, relation, prov)
         if effect is not None:
             emit(effect)
+
+
+def _alter_add_column(ctx: _Ctx, cmd: Node, coldef: Node, relation: QName, prov: Provenance, emit: _Emit) -> None:
+    keys: list[KeySpec] = []
+    spec = _column_spec(ctx, coldef, keys)
+    if spec is None:
+        return
+    emit(AddColumn(prov, relation, spec, _has(cmd, "kw_if")))
+    for key in keys:  # ADD COLUMN id int PRIMARY KEY / UNIQUE
+        emit(AddKey(prov, relation, key))
 
 
 def _alter_table_cmd(ctx: _Ctx, cmd: Node, relation: QName, prov: Provenance) -> Effect | None:
@@ -959,16 +976,6 @@ def _alter_table_cmd(ctx: _Ctx, cmd: Node, relation: QName, prov: Provenance) ->
 
 
 def _alter_add(ctx: _Ctx, cmd: Node, relation: QName, prov: Provenance) -> Effect | None:
-    coldef = _kid(cmd, "columnDef")
-    if coldef is not None:
-        keys: list[KeySpec] = []
-        spec = _column_spec(ctx, coldef, keys)
-        if spec is None:
-            return None
-        # Column-level keys of ADD COLUMN are rare; fold them in through the column itself.
-        if any(k.kind == "primary" for k in keys):
-            spec = ColumnSpec(spec.name, spec.type, False, spec.has_default, spec.provenance)
-        return AddColumn(prov, relation, spec, _has(cmd, "kw_if"))
     tcons = _kid(cmd, "TableConstraint")
     key = _table_key(ctx, tcons) if tcons is not None else None
     return AddKey(prov, relation, key) if key is not None else None
@@ -993,7 +1000,7 @@ def _alter_column(ctx: _Ctx, cmd: Node, relation: QName, prov: Provenance) -> Ef
     if default is not None:
         return AlterColumn(prov, relation, col, has_default=_has(default, "kw_set"))
     if _has(cmd, "kw_type") and (typ := _kid(cmd, "Typename")) is not None:
-        return AlterColumn(prov, relation, col, type=normalize_sql(ctx.text(typ)))
+        return AlterColumn(prov, relation, col, type=type_text(ctx.text(typ)))
     if _has(cmd, "kw_add", "kw_generated"):
         return AlterColumn(prov, relation, col, has_default=True, nullable=False)
     return None
@@ -1107,11 +1114,7 @@ def _alter_policy(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     roles = _roles(ctx, _kid(stmt, "RowSecurityOptionalToRole")) or None
     using, using_prov = _policy_expr(ctx, _kid(stmt, "RowSecurityOptionalExpr"))
     check, check_prov = _policy_expr(ctx, _kid(stmt, "RowSecurityOptionalWithCheck"))
-    emit(
-        AlterPolicy(
-            ctx.prov(stmt), ctx.qname(table), ctx.name(name), roles, using, using_prov, check, check_prov
-        )
-    )
+    emit(AlterPolicy(ctx.prov(stmt), ctx.qname(table), ctx.name(name), roles, using, using_prov, check, check_prov))
 
 
 # --- functions
@@ -1170,6 +1173,7 @@ def _create_function(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     args = [a for a in args if a.type == "func_arg_with_default"]
     language, security_definer, search_path = "", False, None
     security_prov: Provenance | None = None
+    search_path_prov: Provenance | None = None
     body_prov: Provenance | None = None
     for item in _flatten(_kid(stmt, "opt_createfunc_opt_list"), "createfunc_opt_list"):
         if _has(item, "kw_language") and (lang := _kid(item, "NonReservedWord_or_Sconst")) is not None:
@@ -1185,6 +1189,7 @@ def _create_function(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
                 sp = _search_path_clause(ctx, clause)
                 if sp is not None:
                     search_path = sp[1] if sp[0] else None
+                    search_path_prov = ctx.prov(common) if sp[0] else None
     routine_body = _kid(stmt, "opt_routine_body")
     if routine_body is not None:
         body_prov = ctx.prov(routine_body)
@@ -1204,6 +1209,7 @@ def _create_function(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
             _returns_text(ctx, stmt),
             ctx.prov(fname),
             security_prov,
+            search_path_prov,
             body_prov,
         )
     )
@@ -1212,10 +1218,10 @@ def _create_function(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
 def _returns_text(ctx: _Ctx, stmt: Node) -> str:
     ret = _kid(stmt, "func_return")
     if ret is not None:
-        return normalize_sql(ctx.text(ret))
+        return type_text(ctx.text(ret))
     cols = _kid(stmt, "table_func_column_list")
     if cols is not None:
-        return f"table({normalize_sql(ctx.text(cols))})"
+        return f"table({type_text(ctx.text(cols))})"
     return "void"
 
 
@@ -1313,11 +1319,7 @@ def _default_privileges(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     if privileges is None:
         privileges = TABLE_PRIVILEGES if object_type == "tables" else frozenset({"execute"})
     roles = _roles(ctx, _kid(action, "grantee_list"))
-    emit(
-        DefaultPrivilege(
-            ctx.prov(stmt), object_type, tuple(schemas), privileges, roles, _has(action, "kw_grant")
-        )
-    )
+    emit(DefaultPrivilege(ctx.prov(stmt), object_type, tuple(schemas), privileges, roles, _has(action, "kw_grant")))
 
 
 # --- types

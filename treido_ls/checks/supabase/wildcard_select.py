@@ -37,8 +37,10 @@ def wildcard_select(ctx: FileContext) -> Iterator[Violation]:
             continue
         if _head_only(args):
             continue
-        for start, end, what in _wildcards(args[0], ctx.source):
-            yield Violation(start, end, ctx.message(what=what, table=table), data={"table": chain.table})
+        for start, end, what, embedded in _wildcards(args[0], ctx.source):
+            target = f"`{embedded}`" if embedded else table
+            yield Violation(start, end, ctx.message(what=what, table=target),
+                            data={"table": embedded or chain.table})
 
 
 def _head_only(args: list[Node]) -> bool:
@@ -52,18 +54,30 @@ def _head_only(args: list[Node]) -> bool:
     return False
 
 
-def _wildcards(arg: Node, source: bytes) -> Iterator[tuple[int, int, str]]:
-    """Byte ranges of `*` items in a select string (the whole literal when it is just '*')."""
+def _wildcards(arg: Node, source: bytes) -> Iterator[tuple[int, int, str, str | None]]:
+    """(start, end, shown text, embedded relation or None) of each `*` item in a select string.
+
+    The range is the whole literal when it is just '*'."""
     if arg.type not in syntax.STRING_TYPES or syntax.string_value(arg) is None:
         return
     inner_start, inner_end = arg.start_byte + 1, arg.end_byte - 1
     raw = source[inner_start:inner_end]
     if raw.strip() == b"*":
-        yield arg.start_byte, arg.end_byte, "`*`"
+        yield arg.start_byte, arg.end_byte, "`*`", None
         return
     for start, end, nested in _star_items(raw, 0, len(raw)):
-        what = f"`{raw[start:end].decode('utf-8', 'replace')}`" if nested else "`*`"
-        yield inner_start + start, inner_start + end, what
+        item = raw[start:end].decode("utf-8", "replace")
+        if nested:
+            yield inner_start + start, inner_start + end, f"`{item}`", _relation_name(item)
+        else:
+            yield inner_start + start, inner_start + end, "`*`", None
+
+
+def _relation_name(item: str) -> str:
+    """`alias:orders!inner(*)` -> `orders` (PostgREST embed syntax)."""
+    head = item.split("(", 1)[0]
+    head = head.split(":", 1)[-1]
+    return head.split("!", 1)[0].strip()
 
 
 def _star_items(raw: bytes, begin: int, stop: int) -> Iterator[tuple[int, int, bool]]:

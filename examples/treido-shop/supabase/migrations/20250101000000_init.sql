@@ -121,15 +121,13 @@ create policy "Users can remove from their cart"
 
 -- Orders are written by the Stripe webhook (service role); customers only read.
 -- Guest checkout: orders placed before sign-up have no user_id yet.
-create policy "Customers can view their orders"
-  on public.orders for select to anon, authenticated
-  using ((select auth.uid()) is null or (select auth.uid()) = user_id);
+create policy "Customers can view their orders" on public.orders for select using ((select auth.uid()) is null or (select auth.uid()) = user_id);
 
 create policy "Customers can view their order items"
   on public.order_items for select to authenticated
   using (
     exists (
       select 1 from public.orders o
-      where o.id = order_items.order_id and o.user_id = auth.uid()
+      where o.id = order_items.order_id and o.user_id = (select auth.uid())
     )
   );

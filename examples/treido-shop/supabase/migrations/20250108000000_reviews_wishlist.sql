@@ -18,9 +18,7 @@ create policy "Reviews are public"
   on public.reviews for select to anon, authenticated
   using (true);
 
-create policy "Users can review as themselves"
-  on public.reviews for insert to authenticated
-  with check ((select auth.uid()) = user_id);
+create policy "Users can review as themselves" on public.reviews for insert to authenticated with check (auth.uid() = user_id);
 
 -- Modération ✂️: let signed-in users clean up reviews.
 create policy "Reviews — signed-in users can delete" on public.reviews for delete to authenticated using (true);
