@@ -16,6 +16,7 @@ from pathlib import Path
 import pathspec
 
 from treido_ls.workspace.config import CONFIG_NAMES, Config, ConfigReadError, load_config
+from treido_ls.workspace.schema import SchemaBuilder, SchemaModel
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class Project:
         self.root = root
         self._known_rule_ids = known_rule_ids
         self.config = Config.default(root) if use_default_config else self._load_config(config_override)
+        self._schema: SchemaBuilder | None = None
         self._next_major: dict[Path, int] = {}
         self._kind_specs = {
             kind: pathspec.GitIgnoreSpec.from_lines(globs)
@@ -109,3 +111,38 @@ class Project:
 
     def forget_package_facts(self) -> None:
         self._next_major.clear()
+
+    # --- database schema from the migrations folder ------------------------------------------
+    @property
+    def migrations_dir(self) -> str:
+        return self.config.project.migrations_dir.strip("/")
+
+    def is_migration(self, rel_path: str) -> bool:
+        folder, _, name = rel_path.rpartition("/")
+        return folder == self.migrations_dir and name.endswith(".sql")
+
+    @property
+    def schema_builder(self) -> SchemaBuilder:
+        """Migrations replayed in filename order; built on first use, then updated per file."""
+        if self._schema is None:
+            builder = SchemaBuilder()
+            folder = self.root / self.migrations_dir
+            for path in sorted(folder.glob("*.sql")) if folder.is_dir() else []:
+                try:
+                    builder.update(self.relpath(path), path.read_bytes())
+                except OSError as exc:
+                    log.warning("cannot read migration %s: %s", path, exc)
+            self._schema = builder
+        return self._schema
+
+    @property
+    def schema(self) -> SchemaModel:
+        return self.schema_builder.model
+
+    def update_migration(self, rel_path: str, source: bytes) -> bool:
+        """An edited (or created) migration; True when the schema's facts changed."""
+        return self.schema_builder.update(rel_path, source) if self.is_migration(rel_path) else False
+
+    def remove_migration(self, rel_path: str) -> bool:
+        return self.schema_builder.remove(rel_path) if self.is_migration(rel_path) else False
+

@@ -139,6 +139,29 @@ class TreidoServer(LanguageServer):
             lsp.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version)
         )
 
+    def sync_migration(self, doc: Document, source: bytes | None) -> None:
+        """Feed an edited migration to its project's schema; re-lint dependants when facts change.
+
+        `source` None means the buffer closed: the file on disk (if any) is the truth again."""
+        path = Path(doc.path)
+        project = self.project_for(path)
+        rel = project.relpath(path)
+        if not project.is_migration(rel):
+            return
+        if source is None:
+            try:
+                changed = project.update_migration(rel, path.read_bytes())
+            except OSError:
+                changed = project.remove_migration(rel)
+        else:
+            changed = project.update_migration(rel, source)
+        if changed:
+            for other in self.documents:
+                if other.uri != doc.uri:
+                    self._results.pop(other.uri, None)
+                    self.schedule_lint(other.uri)
+            _refresh_pull(self)
+
     def forget(self, uri: str) -> None:
         self._results.pop(uri, None)
         self._pending.discard(uri)
@@ -241,11 +264,15 @@ def _refresh_pull(ls: TreidoServer) -> None:
 
 @server.feature(lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def did_change_watched_files(ls: TreidoServer, params: lsp.DidChangeWatchedFilesParams) -> None:
-    names = {Path(_document_path(change.uri)).name for change in params.changes}
-    if names & {*CONFIG_NAMES, "package.json", "tsconfig.json"}:
+    paths = [Path(_document_path(change.uri)) for change in params.changes]
+    if {path.name for path in paths} & {*CONFIG_NAMES, "package.json", "tsconfig.json"}:
         ls.reload_projects()
         ls._results.clear()
         _refresh_pull(ls)
+        return
+    for path in paths:
+        if path.suffix == ".sql" and ls.documents.get(path.as_uri()) is None:
+            ls.sync_migration(Document(path.as_uri(), str(path), None, None, b""), None)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
@@ -258,6 +285,7 @@ def did_open(ls: TreidoServer, params: lsp.DidOpenTextDocumentParams) -> None:
     ls.forget(item.uri)
     if Path(path).name in CONFIG_NAMES:
         ls.reload_projects()
+    ls.sync_migration(doc, doc.source)
     if not ls.pull_diagnostics:
         ls.publish(doc)
 
@@ -272,6 +300,7 @@ def did_change(ls: TreidoServer, params: lsp.DidChangeTextDocumentParams) -> Non
     doc.version = params.text_document.version
     if Path(doc.path).name in CONFIG_NAMES:
         ls.reload_projects()
+    ls.sync_migration(doc, doc.source)
     if ls.settings.run == "onType":
         ls.schedule_lint(doc.uri)
 
@@ -286,8 +315,10 @@ def did_save(ls: TreidoServer, params: lsp.DidSaveTextDocumentParams) -> None:
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: TreidoServer, params: lsp.DidCloseTextDocumentParams) -> None:
     uri = params.text_document.uri
-    ls.documents.close(uri)
+    doc = ls.documents.close(uri)
     ls.forget(uri)
+    if doc is not None:
+        ls.sync_migration(doc, None)
     if not ls.pull_diagnostics:
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
