@@ -25,6 +25,7 @@ from treido_ls.model import Finding
 from treido_ls.parsing import lang_for_document
 from treido_ls.positions import UTF8, UTF16, UTF32
 from treido_ls.project import Project, find_root
+from treido_ls.protocol import TreidoProtocol
 from treido_ls.registry import load_rule_docs, rule_ids
 from treido_ls.settings import Settings, parse_settings
 from treido_ls.workspace.config import CONFIG_NAMES
@@ -43,7 +44,7 @@ class LintedVersion:
 
 class TreidoServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("treido-ls", __version__)
+        super().__init__("treido-ls", __version__, protocol_cls=TreidoProtocol)
         self.documents = DocumentStore()
         self.settings = Settings()
         self.encoding = UTF16
@@ -222,11 +223,30 @@ def _watch_parent(pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+WATCHED_GLOBS = ("**/treido.json", "**/treido.jsonc", "**/package.json", "**/tsconfig.json", "**/*.sql",
+                 "**/*.{ts,tsx,js,jsx,mjs}")
+
+
 @server.feature(lsp.INITIALIZED)
 async def initialized(ls: TreidoServer, params: lsp.InitializedParams) -> None:
     caps = ls.client_capabilities.workspace
     if caps is not None and caps.configuration:
         await _pull_settings(ls)
+    watched = caps.did_change_watched_files if caps is not None else None
+    if watched is not None and watched.dynamic_registration:
+        await _register_watchers(ls)
+
+
+async def _register_watchers(ls: TreidoServer) -> None:
+    """Files on disk that change project facts: config, package and tsconfig, migrations, sources."""
+    options = lsp.DidChangeWatchedFilesRegistrationOptions(
+        watchers=[lsp.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS])
+    registration = lsp.Registration(id="treido-watched-files", method=lsp.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+                                    register_options=options)
+    try:
+        await ls.client_register_capability_async(lsp.RegistrationParams(registrations=[registration]))
+    except Exception:
+        log.debug("client refused file watchers", exc_info=True)
 
 
 async def _pull_settings(ls: TreidoServer) -> None:
