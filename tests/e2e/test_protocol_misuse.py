@@ -40,7 +40,8 @@ async def test_requests_for_unknown_documents(client: LanguageClient, tmp_path: 
     assert await client.text_document_code_action_async(lsp.CodeActionParams(
         ghost, lsp.Range(lsp.Position(0, 0), lsp.Position(0, 0)), lsp.CodeActionContext([]))) is None
     client.text_document_did_change(lsp.DidChangeTextDocumentParams(
-        lsp.VersionedTextDocumentIdentifier(uri=ghost.uri, version=2), [lsp.TextDocumentContentChangeWholeDocument("x")]))
+        lsp.VersionedTextDocumentIdentifier(uri=ghost.uri, version=2),
+        [lsp.TextDocumentContentChangeWholeDocument("x")]))
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(ghost))
     await alive(client, (root / "a.ts").as_uri())
 
