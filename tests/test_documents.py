@@ -72,3 +72,29 @@ def test_full_replacement() -> None:
     doc = Document("file:///x.ts", "/x.ts", Lang.TYPESCRIPT, 1, b"a")
     doc.apply([TextChange("const 🛒 = 1")], UTF16)
     assert doc.text == "const 🛒 = 1"
+
+
+@settings(max_examples=60, deadline=None)
+@given(edits)
+def test_diagnostics_after_edits_equal_a_fresh_lint(
+    edit_list: list[tuple[tuple[int, int], tuple[int, int], str]],
+) -> None:
+    """What the server publishes for its incremental tree equals what the CLI computes for the text."""
+    from pathlib import Path
+
+    from treido_ls.linter import lint, lint_source
+    from treido_ls.project import Project
+    from treido_ls.registry import rule_ids
+
+    project = Project(Path("/nonexistent-treido-project"), rule_ids(), use_default_config=True)
+    seed = "import { revalidateTag } from 'next/cache';\nconst q = s.from('t').select('*');\n" + SEED
+    doc = Document("file:///app/x.ts", "/app/x.ts", Lang.TYPESCRIPT, 1, encode_text(seed))
+    for start, end, new in edit_list:
+        if (start[0], start[1]) > (end[0], end[1]):
+            start, end = end, start
+        doc.apply([TextChange(new, start, end)], UTF16)
+        assert doc.tree is not None
+        incremental = lint("app/x.ts", doc.source, doc.tree, Lang.TYPESCRIPT, doc.index, project).findings
+        fresh = lint_source(project, "app/x.ts", doc.source).findings
+        assert [(f.rule_id, f.start, f.end, f.message) for f in incremental] == \
+            [(f.rule_id, f.start, f.end, f.message) for f in fresh]
