@@ -82,6 +82,11 @@ class Document:
                 new_end_point=self.index.ts_point(new_end),
             )
 
+    def reparse(self, lang: Lang | None) -> None:
+        """Switch grammar (or stop parsing with None) and parse from scratch."""
+        self.lang = lang
+        self.tree = parse(lang, self.source) if lang is not None else None
+
     @property
     def text(self) -> str:
         return self.source.decode("utf-8", "surrogatepass")

@@ -54,6 +54,7 @@ class TreidoServer(LanguageServer):
         self._results: dict[str, LintedVersion] = {}
         self._pending: set[str] = set()
         self._told_rule_failure = False
+        self._size_notices: set[str] = set()
 
     # --- projects -----------------------------------------------------------------------------
     def project_for(self, path: Path) -> Project:
@@ -162,6 +163,20 @@ class TreidoServer(LanguageServer):
                     self._results.pop(other.uri, None)
                     self.schedule_lint(other.uri)
             _refresh_pull(self)
+
+    def size_allowed(self, uri: str, path: Path, size: int) -> bool:
+        """Files over the project's maxFileSize are skipped, with one notice per file."""
+        limit = self.project_for(path).config.max_file_size
+        if size <= limit:
+            self._size_notices.discard(uri)
+            return True
+        if uri not in self._size_notices:
+            self._size_notices.add(uri)
+            message = (f"treido-ls skipped {path.name}: {size // 1024} KB is over the "
+                       f"{limit // 1024} KB limit (maxFileSize in treido.json)")
+            log.warning(message)
+            self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning, message))
+        return False
 
     def forget(self, uri: str) -> None:
         self._results.pop(uri, None)
@@ -299,8 +314,11 @@ def did_change_watched_files(ls: TreidoServer, params: lsp.DidChangeWatchedFiles
 def did_open(ls: TreidoServer, params: lsp.DidOpenTextDocumentParams) -> None:
     item = params.text_document
     path = _document_path(item.uri)
-    doc = Document(item.uri, path, lang_for_document(item.language_id, path), item.version,
-                   item.text.encode("utf-8", "surrogatepass"))
+    source = item.text.encode("utf-8", "surrogatepass")
+    lang = lang_for_document(item.language_id, path)
+    if lang is not None and not ls.size_allowed(item.uri, Path(path), len(source)):
+        lang = None  # kept as text so edits still apply, but neither parsed nor linted
+    doc = Document(item.uri, path, lang, item.version, source)
     ls.documents.open(doc)
     ls.forget(item.uri)
     if Path(path).name in CONFIG_NAMES:
@@ -318,11 +336,24 @@ def did_change(ls: TreidoServer, params: lsp.DidChangeTextDocumentParams) -> Non
         return
     doc.apply([_change(c) for c in params.content_changes], ls.encoding)
     doc.version = params.text_document.version
+    _recheck_size(ls, doc)
     if Path(doc.path).name in CONFIG_NAMES:
         ls.reload_projects()
     ls.sync_migration(doc, doc.source)
     if ls.settings.run == "onType":
         ls.schedule_lint(doc.uri)
+
+
+def _recheck_size(ls: TreidoServer, doc: Document) -> None:
+    """A document that grew past the limit stops being parsed; one that shrank is parsed again."""
+    lang = lang_for_document(None, doc.path)
+    if lang is None:
+        return
+    allowed = ls.size_allowed(doc.uri, Path(doc.path), len(doc.source))
+    if allowed and doc.lang is None:
+        doc.reparse(lang)
+    elif not allowed and doc.lang is not None:
+        doc.reparse(None)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)

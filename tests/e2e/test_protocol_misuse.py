@@ -92,3 +92,18 @@ async def test_broken_config_buffer_reports_and_keeps_linting(client: LanguageCl
     assert problem.code == "treido/config-error"
     assert problem.range.start == lsp.Position(1, 52)
     await alive(client, (root / "a.ts").as_uri())
+
+
+async def test_files_over_the_size_limit_are_skipped_with_a_notice(client: LanguageClient, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "treido.json").write_text('{ "maxFileSize": 200 }')
+    await initialize(client, root.as_uri())
+    uri = (root / "big.ts").as_uri()
+    big = TEXT + "// padding\n" * 40
+    assert await diagnostics_after(client, uri, open_document(client, uri, big)) == []
+    assert any("skipped big.ts" in m.message for m in client.messages)
+    # Shrinking it below the limit brings the findings back.
+    after = await diagnostics_after(client, uri, lambda: client.text_document_did_change(
+        lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
+                                        [lsp.TextDocumentContentChangeWholeDocument(TEXT)])), version=2)
+    assert [d.code for d in after] == ["next/revalidate-tag-missing-profile"]

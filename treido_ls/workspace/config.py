@@ -36,6 +36,7 @@ __all__ = [
 ]
 
 CONFIG_NAMES = ("treido.json", "treido.jsonc")
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 _FILE_KIND_DESCRIPTIONS = {
     "server-action": "Files whose exports are server actions ('use server').",
     "route-handler": "Route handlers (app/**/route.ts).",
@@ -110,6 +111,7 @@ class Config:
     project: ProjectSettings = field(default_factory=ProjectSettings)
     require_suppression_reason: bool = False
     baseline: str | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
     problems: list[ConfigProblem] = field(default_factory=list)
     source: bytes = b""
 
@@ -246,6 +248,7 @@ _TOP_DESCRIPTIONS = {
     "project": "Names and paths specific to this project.",
     "requireSuppressionReason": "Report treido-ignore comments that give no reason after \"--\".",
     "baseline": "Baseline file of accepted findings, relative to this file (used by treido-ls check).",
+    "maxFileSize": "Files larger than this many bytes are skipped with a notice (default 2 MB).",
 }
 
 
@@ -335,6 +338,11 @@ class _Loader:
                     config.require_suppression_reason = node.value
             elif m.key == "baseline":
                 config.baseline = self.optional_string(node, '"baseline"', None)
+            elif m.key == "maxFileSize":
+                if self.expect(node, "number", '"maxFileSize"') and isinstance(node.value, int) and node.value > 0:
+                    config.max_file_size = node.value
+                elif node.kind == "number":
+                    self.problem('"maxFileSize" must be a positive whole number of bytes', node.start, node.end)
 
     # -- rules ---------------------------------------------------------------------------------
 
@@ -537,6 +545,8 @@ def _schema_properties() -> dict[str, Any]:
         "requireSuppressionReason": described("requireSuppressionReason",
                                                {"type": "boolean", "default": False}),
         "baseline": described("baseline", {"type": ["string", "null"], "default": None}),
+        "maxFileSize": described("maxFileSize", {"type": "integer", "minimum": 1,
+                                                 "default": DEFAULT_MAX_FILE_SIZE}),
     }
 
 
