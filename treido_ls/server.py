@@ -10,25 +10,27 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
 from pygls.uris import to_fs_path
 
 from treido_ls import __version__
-from treido_ls.code_actions import FIX_ALL_KIND, Action, fix_all, overlapping, quick_fixes
 from treido_ls.documents import Document, DocumentStore, TextChange
-from treido_ls.linter import config_findings, lint
-from treido_ls.lsp_convert import to_diagnostic, to_range, to_text_edits
 from treido_ls.model import Finding
 from treido_ls.parsing import lang_for_document
 from treido_ls.positions import UTF8, UTF16, UTF32
-from treido_ls.project import Project, find_root
 from treido_ls.protocol import TreidoProtocol
-from treido_ls.registry import load_rule_docs, rule_ids
 from treido_ls.settings import Settings, parse_settings
-from treido_ls.workspace.config import CONFIG_NAMES
+from treido_ls.workspace.names import CONFIG_NAMES
+
+if TYPE_CHECKING:
+    from treido_ls.code_actions import Action
+    from treido_ls.project import Project
+
+# The engine (rules, config, schema) is imported on first use, after the initialize answer, so
+# that start-up stays within the cold-start budget: see `warm_up`.
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +60,9 @@ class TreidoServer(LanguageServer):
 
     # --- projects -----------------------------------------------------------------------------
     def project_for(self, path: Path) -> Project:
+        from treido_ls.project import Project, find_root
+        from treido_ls.registry import rule_ids
+
         folder = path.parent
         root = self._roots.get(folder)
         if root is None:
@@ -92,6 +97,10 @@ class TreidoServer(LanguageServer):
         return findings
 
     def _compute_findings(self, doc: Document) -> list[Finding]:
+        from treido_ls.linter import config_findings, lint
+        from treido_ls.project import Project
+        from treido_ls.registry import rule_ids
+
         if not self.settings.enable:
             return []
         path = Path(doc.path)
@@ -131,6 +140,8 @@ class TreidoServer(LanguageServer):
             self.publish(doc)
 
     def publish(self, doc: Document) -> None:
+        from treido_ls.lsp_convert import to_diagnostic
+
         try:
             findings = self.lint_document(doc)
         except Exception:
@@ -247,9 +258,21 @@ async def initialized(ls: TreidoServer, params: lsp.InitializedParams) -> None:
     caps = ls.client_capabilities.workspace
     if caps is not None and caps.configuration:
         await _pull_settings(ls)
+    warm_up()
     watched = caps.did_change_watched_files if caps is not None else None
     if watched is not None and watched.dynamic_registration:
         await _register_watchers(ls)
+
+
+def warm_up() -> None:
+    """Load the engine once the client has its initialize answer: rules, checks, grammars."""
+    from treido_ls.linter import lint  # noqa: F401  (imports the engine)
+    from treido_ls.parsing import Lang, parser
+    from treido_ls.registry import load_rules
+
+    load_rules()
+    parser(Lang.TYPESCRIPT)
+    parser(Lang.TSX)
 
 
 async def _register_watchers(ls: TreidoServer) -> None:
@@ -377,6 +400,8 @@ def did_close(ls: TreidoServer, params: lsp.DidCloseTextDocumentParams) -> None:
 @server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(
     identifier="treido", inter_file_dependencies=True, workspace_diagnostics=False))
 def pull_diagnostics(ls: TreidoServer, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
+    from treido_ls.lsp_convert import to_diagnostic
+
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return lsp.RelatedFullDocumentDiagnosticReport(items=[])
@@ -386,8 +411,10 @@ def pull_diagnostics(ls: TreidoServer, params: lsp.DocumentDiagnosticParams) -> 
 
 
 @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
-    code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, FIX_ALL_KIND]))
+    code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, "source.fixAll.treido"]))
 def code_action(ls: TreidoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+    from treido_ls.code_actions import FIX_ALL_KIND, fix_all, overlapping, quick_fixes
+
     doc = ls.documents.get(params.text_document.uri)
     if doc is None or doc.lang is None:
         return None
@@ -406,6 +433,8 @@ def code_action(ls: TreidoServer, params: lsp.CodeActionParams) -> list[lsp.Code
 
 
 def _to_code_action(ls: TreidoServer, doc: Document, action: Action) -> lsp.CodeAction:
+    from treido_ls.lsp_convert import to_diagnostic, to_text_edits
+
     edits = to_text_edits(action.edits, doc.index, ls.encoding)
     caps = ls.client_capabilities.workspace
     versioned = caps is not None and caps.workspace_edit is not None and caps.workspace_edit.document_changes
@@ -423,6 +452,10 @@ def _to_code_action(ls: TreidoServer, doc: Document, action: Action) -> lsp.Code
 
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)
 def hover(ls: TreidoServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    from treido_ls.code_actions import overlapping
+    from treido_ls.lsp_convert import to_range
+    from treido_ls.registry import load_rule_docs
+
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return None

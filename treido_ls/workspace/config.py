@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pathspec import GitIgnoreSpec
 
 from treido_ls.model import SEVERITY_WORDS, Severity
+from treido_ls.workspace.names import CONFIG_NAMES
 from treido_ls.workspace.jsonc import JsoncError, JsonMember, JsonNode, parse
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
     "load_config",
 ]
 
-CONFIG_NAMES = ("treido.json", "treido.jsonc")
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 _FILE_KIND_DESCRIPTIONS = {
     "server-action": "Files whose exports are server actions ('use server').",

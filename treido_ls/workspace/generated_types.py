@@ -12,11 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import tree_sitter_typescript as tst
-from tree_sitter import Language, Node, Parser
+from tree_sitter import Node
 
-_TS = Language(tst.language_typescript())
-_parser = Parser(_TS)
+from treido_ls.parsing import Lang, parser
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +154,7 @@ def _enum_labels(src: bytes, typ: Node) -> tuple[str, ...]:
 def parse_generated_database(source: bytes) -> GeneratedDatabase:
     """Everything we read from database.types.ts; empty when the file has no `Database` type."""
     db = GeneratedDatabase()
-    root = _parser.parse(source).root_node
+    root = parser(Lang.TYPESCRIPT).parse(source).root_node
     database = _database_node(root)
     for schema, _prop, schema_obj in _members(source, database):
         for section, kind in (("Tables", "table"), ("Views", "view")):

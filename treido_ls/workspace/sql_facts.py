@@ -13,6 +13,7 @@ Conventions:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -505,11 +506,16 @@ def security_invoker_option(options: tuple[tuple[str, str | None], ...]) -> bool
 # ---------------------------------------------------------------------------------------------
 # Tree helpers (tree-sitter-postgres lists are left-recursive: flatten them iteratively)
 
-_SQL = Language(tsp.language())
-# The package stub (1.2.4) does not declare language_plpgsql, but the module exports it.
-_PLPGSQL = Language(tsp.language_plpgsql())  # type: ignore[attr-defined]
-_sql_parser = Parser(_SQL)
-_pl_parser = Parser(_PLPGSQL)
+@functools.cache
+def _sql_parser() -> Parser:
+    """Built on first use: loading the Postgres grammar costs ~40 ms, too much for start-up."""
+    return Parser(Language(tsp.language()))
+
+
+@functools.cache
+def _pl_parser() -> Parser:
+    # The package stub (1.2.4) does not declare language_plpgsql, but the module exports it.
+    return Parser(Language(tsp.language_plpgsql()))  # type: ignore[attr-defined]
 
 
 def _kids(node: Node, type_: str) -> Iterator[Node]:
@@ -1358,9 +1364,9 @@ def _do(ctx: _Ctx, stmt: Node, emit: _Emit) -> None:
     if rng is None:
         return
     sub = _Ctx(ctx.path, ctx.src[rng[0] : rng[1]], ctx.base + rng[0])
-    tree = _pl_parser.parse(sub.src)
+    tree = _pl_parser().parse(sub.src)
     for sql in _plpgsql_sql(sub, tree.root_node):
-        _extract_statements(sql, _sql_parser.parse(sql.src).root_node, emit, None)
+        _extract_statements(sql, _sql_parser().parse(sql.src).root_node, emit, None)
 
 
 def _plpgsql_sql(ctx: _Ctx, root: Node) -> Iterator[_Ctx]:
@@ -1441,6 +1447,6 @@ def _extract_statements(ctx: _Ctx, root: Node, emit: _Emit, facts: MigrationFact
 def parse_migration(path: str, source: bytes) -> MigrationFacts:
     """Effects of one migration file, in statement order. Never raises on bad SQL."""
     facts = MigrationFacts(path)
-    tree = _sql_parser.parse(source)
+    tree = _sql_parser().parse(source)
     _extract_statements(_Ctx(path, source, 0), tree.root_node, facts.effects.append, facts)
     return facts
