@@ -24,3 +24,25 @@ def is_next_api(ctx: FileContext, call: Node, name: str, modules: tuple[str, ...
         binding = ctx.imports.get(syntax.text(obj))
         return binding is not None and binding.module in modules and binding.name in ("*", "default")
     return False
+
+
+def imported_calls(ctx: FileContext, name: str, modules: tuple[str, ...]) -> list[Node]:
+    """Calls of `name` imported from `modules`, by its local alias or through a namespace import.
+
+    One query over the tree restricted to the local names, instead of visiting every call."""
+    aliases = sorted(b.local for b in ctx.imports.values() if b.module in modules and b.name == name)
+    namespaces = sorted(b.local for b in ctx.imports.values() if b.module in modules and b.name in ("*", "default"))
+    patterns = []
+    if aliases:
+        names = " ".join(f'"{alias}"' for alias in aliases)
+        patterns.append(f"(call_expression function: (identifier) @fn (#any-of? @fn {names})) @call")
+    if namespaces:
+        names = " ".join(f'"{ns}"' for ns in namespaces)
+        patterns.append(
+            "(call_expression function: (member_expression object: (identifier) @ns property: "
+            f'(property_identifier) @prop) (#any-of? @ns {names}) (#eq? @prop "{name}")) @call'
+        )
+    if not patterns:
+        return []
+    calls = ctx.captures("\n".join(patterns)).get("call", [])
+    return sorted(calls, key=lambda node: node.start_byte)

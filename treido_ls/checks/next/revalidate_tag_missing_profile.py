@@ -8,32 +8,23 @@ from tree_sitter import Node
 
 from treido_ls import syntax
 from treido_ls.checks import check
-from treido_ls.checks._next import is_next_api
+from treido_ls.checks._next import imported_calls
 from treido_ls.context import FileContext
 from treido_ls.model import Applicability, Edit, Fix, Violation
 
-CALLS = "(call_expression function: [(identifier) (member_expression)]) @call"
 PROFILE = "max"
 
 
 @check("next/revalidate-tag-missing-profile")
 def revalidate_tag_missing_profile(ctx: FileContext) -> Iterator[Violation]:
-    if not _imports_revalidate_tag(ctx) or ctx.project.next_major(ctx.path) < 16:
+    calls = imported_calls(ctx, "revalidateTag", ("next/cache",))
+    if not calls or ctx.project.next_major(ctx.path) < 16:
         return
-    for call in ctx.captures(CALLS).get("call", []):
+    for call in calls:
         args = syntax.call_arguments(call)
         if len(args) != 1 or args[0].type == "spread_element":
             continue
-        if not is_next_api(ctx, call, "revalidateTag", ("next/cache",)):
-            continue
         yield Violation(call.start_byte, call.end_byte, ctx.message(), fixes=[_add_profile(ctx, args[0])])
-
-
-def _imports_revalidate_tag(ctx: FileContext) -> bool:
-    return any(
-        binding.module == "next/cache" and binding.name in ("revalidateTag", "*", "default")
-        for binding in ctx.imports.values()
-    )
 
 
 def _add_profile(ctx: FileContext, tag: Node) -> Fix:
