@@ -90,7 +90,8 @@ def action_function(app: AppWriter, entity: str, index: int) -> str:
                 "  if (error) return { ok: false as const, error: 'Could not load' };\n"
                 "  return { ok: true as const, data };\n")
     elif kind == "get":
-        body = (f"  const {{ data, error }} = await supabase.from('{entity}s').select({select}).eq('id', id).single();\n"
+        body = (f"  const {{ data, error }} = await supabase.from('{entity}s').select({select})"
+                ".eq('id', id).single();\n"
                 "  if (error) return { ok: false as const, error: 'Not found' };\n"
                 "  return { ok: true as const, data };\n")
     else:

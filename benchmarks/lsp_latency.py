@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate_app import big_action_file, generated_types  # noqa: E402
+from generate_app import big_action_file, generated_types
 
 
 class Server:
@@ -107,7 +107,7 @@ class Server:
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def run(command: list[str], kind: str, edits: int, cadence_ms: float) -> dict[str, Any]:
