@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from tree_sitter import Tree
 
@@ -76,6 +76,7 @@ def lint(path: str, source: bytes, tree: Tree, lang: Lang, index: LineIndex, pro
     parsed = parse_suppressions(tree, source, index, rule_ids(), project.config.require_suppression_reason)
     findings = apply_suppressions(findings, parsed, index, ran)
     findings = [f for f in findings if _enabled(f, project, path)]
+    _attach_related_sources(findings, project, path, source)
     findings.sort(key=Finding.sort_key)
     return LintResult(findings, crashed, (time.perf_counter() - began) * 1000)
 
@@ -91,6 +92,21 @@ def _enabled(finding: Finding, project: Project, path: str) -> bool:
         return False
     finding.severity = setting.severity
     return True
+
+
+def _attach_related_sources(findings: list[Finding], project: Project, path: str, source: bytes) -> None:
+    """Related locations carry their file's text so that front ends can turn bytes into positions."""
+    cache: dict[str, bytes | None] = {path: source}
+    for finding in findings:
+        for i, related in enumerate(finding.related):
+            if related.source is not None:
+                continue
+            if related.path not in cache:
+                try:
+                    cache[related.path] = (project.root / related.path).read_bytes()
+                except OSError:
+                    cache[related.path] = None
+            finding.related[i] = replace(related, source=cache[related.path])
 
 
 def _rule_error(rule_id: str, exc: Exception, project: Project, path: str) -> Finding:

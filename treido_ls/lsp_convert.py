@@ -33,7 +33,22 @@ def rule_href(rule_id: str, docs_base_url: str | None) -> str | None:
     return Path(doc.file).as_uri() if doc is not None else None
 
 
-def to_diagnostic(finding: Finding, index: LineIndex, encoding: str, docs_base_url: str | None) -> lsp.Diagnostic:
+def related_information(finding: Finding, root: Path | None, encoding: str) -> list[lsp.DiagnosticRelatedInformation]:
+    """Locations that explain a finding, for clients that show them (a path, the other policy...)."""
+    infos = []
+    for related in finding.related:
+        if related.source is None or root is None:
+            continue
+        other = LineIndex(related.source)
+        infos.append(lsp.DiagnosticRelatedInformation(
+            location=lsp.Location(uri=(root / related.path).as_uri(),
+                                  range=to_range(other, related.start, related.end, encoding)),
+            message=related.message))
+    return infos
+
+
+def to_diagnostic(finding: Finding, index: LineIndex, encoding: str, docs_base_url: str | None,
+                  root: Path | None = None) -> lsp.Diagnostic:
     href = rule_href(finding.rule_id, docs_base_url)
     tags = [lsp.DiagnosticTag.Unnecessary] if finding.rule_id == "treido/unused-suppression" else None
     return lsp.Diagnostic(
@@ -44,6 +59,7 @@ def to_diagnostic(finding: Finding, index: LineIndex, encoding: str, docs_base_u
         code_description=lsp.CodeDescription(href=href) if href else None,
         source=SOURCE,
         tags=tags,
+        related_information=related_information(finding, root, encoding) or None,
         data={"rule": finding.rule_id, "start": finding.start, "end": finding.end},
     )
 

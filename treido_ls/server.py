@@ -147,7 +147,8 @@ class TreidoServer(LanguageServer):
         except Exception:
             log.exception("lint failed for %s", doc.uri)
             return
-        diagnostics = [to_diagnostic(f, doc.index, self.encoding, self.settings.docs_base_url) for f in findings]
+        root = self.root_of(doc)
+        diagnostics = [to_diagnostic(f, doc.index, self.encoding, self.settings.docs_base_url, root) for f in findings]
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version)
         )
@@ -174,6 +175,10 @@ class TreidoServer(LanguageServer):
                     self._results.pop(other.uri, None)
                     self.schedule_lint(other.uri)
             _refresh_pull(self)
+
+    def root_of(self, doc: Document) -> Path | None:
+        """The project root related locations are relative to (None before it is known)."""
+        return self._roots.get(Path(doc.path).parent)
 
     def size_allowed(self, uri: str, path: Path, size: int) -> bool:
         """Files over the project's maxFileSize are skipped, with one notice per file."""
@@ -406,7 +411,8 @@ def pull_diagnostics(ls: TreidoServer, params: lsp.DocumentDiagnosticParams) -> 
     if doc is None:
         return lsp.RelatedFullDocumentDiagnosticReport(items=[])
     findings = ls.lint_document(doc)
-    items = [to_diagnostic(f, doc.index, ls.encoding, ls.settings.docs_base_url) for f in findings]
+    root = ls.root_of(doc)
+    items = [to_diagnostic(f, doc.index, ls.encoding, ls.settings.docs_base_url, root) for f in findings]
     return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=str(doc.version))
 
 
