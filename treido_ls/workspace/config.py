@@ -19,8 +19,8 @@ from typing import Any, Literal
 from pathspec import GitIgnoreSpec
 
 from treido_ls.model import SEVERITY_WORDS, Severity
-from treido_ls.workspace.names import CONFIG_NAMES
 from treido_ls.workspace.jsonc import JsoncError, JsonMember, JsonNode, parse
+from treido_ls.workspace.names import CONFIG_NAMES
 
 __all__ = [
     "CONFIG_NAMES",
