@@ -11,7 +11,8 @@ from typing import Any
 
 
 class RawServer:
-    def __init__(self) -> None:
+    def __init__(self, initialization_options: dict[str, Any] | None = None) -> None:
+        self.initialization_options = initialization_options
         self.process = subprocess.Popen([sys.executable, "-m", "treido_ls", "--stdio"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         self.messages: Queue[dict[str, Any]] = Queue()
@@ -60,8 +61,9 @@ class RawServer:
                 return message
 
     def initialize(self, root_uri: str) -> dict[str, Any]:
-        answer = self.response(self.request("initialize", {"processId": None, "rootUri": root_uri,
-                                                           "capabilities": {}}))
+        answer = self.response(self.request("initialize", {
+            "processId": None, "rootUri": root_uri, "capabilities": {},
+            "initializationOptions": self.initialization_options}))
         self.send({"method": "initialized", "params": {}})
         return answer
 
