@@ -4,13 +4,19 @@ A case is one section (Example, Use instead) or one `### ` test under `## Tests`
 - a ```json settings``` block is the project's treido.json;
 - a block whose path is treido.json/treido.jsonc is the config under test (markers work in JSONC);
 - other blocks with a path and lang json are support files (package.json, tsconfig.json);
-- code blocks are linted in order, each written to disk first so later blocks can import them;
+- code blocks are all written to disk first (so the schema folds every migration of the case and
+  blocks can import later ones), then linted in order; a block is rewritten just before it is
+  linted, so two blocks may share a path;
+- a case with SQL runs in a fresh git repository without commits: its migrations count as not
+  yet committed (the migration being written);
 - a ```fixed``` block is the previous code block after the rule's fixes.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,6 +77,13 @@ def run_case(case: Case, root: Path) -> list[LintedBlock]:
             (root / "treido.json").write_text(block.code)
         elif block.path and block.lang in ("json", "jsonc") and block.path not in CONFIG_NAMES:
             _write(root, block.path, block.code)
+    code_blocks = [b for b in case.blocks if b.kind == "code"]
+    for block in code_blocks:
+        path = block.path or default_path(block)
+        if path not in CONFIG_NAMES:  # a config under test applies from its own block on
+            _write(root, path, block.code)
+    if any(b.lang == "sql" for b in code_blocks):
+        _init_git(root)
     results: list[LintedBlock] = []
     for block in case.blocks:
         if block.kind == "fixed" and results:
@@ -92,6 +105,12 @@ def run_case(case: Case, root: Path) -> list[LintedBlock]:
             project = Project(root, rule_ids())
             results.append(LintedBlock(block, path, source, lint_source(project, path, source).findings))
     return results
+
+
+def _init_git(root: Path) -> None:
+    if shutil.which("git") is not None:
+        subprocess.run(["git", "-c", "init.defaultBranch=main", "init", "-q"], cwd=root, check=True,
+                       capture_output=True, timeout=10)
 
 
 def _write(root: Path, rel: str, text: str) -> None:

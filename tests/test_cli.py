@@ -21,6 +21,12 @@ BAD_ACTION = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _not_in_github_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --format, check prints GitHub annotations under GITHUB_ACTIONS=true: these tests want text."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 def project(tmp_path: Path, files: dict[str, str]) -> Path:
     (tmp_path / "package.json").write_text(json.dumps({"dependencies": {"next": "16.0.0"}}))
     for rel, text in files.items():
@@ -88,7 +94,7 @@ def test_internal_error_asks_for_a_report(tmp_path: Path, capsys: pytest.Capture
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     import treido_ls.check
 
-    def boom(files: list[Path]) -> None:
+    def boom(files: list[Path], options: object = None) -> None:
         raise RuntimeError("kaboom")
 
     monkeypatch.setattr(treido_ls.check, "check_files", boom)

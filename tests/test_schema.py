@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -684,7 +683,8 @@ def test_model_before_a_file() -> None:
     assert table is not None and not table.rls_enabled and table.policies == []
 
 
-def test_thousand_migrations_fold_quickly() -> None:
+def test_thousand_migrations_fold_and_refold_the_newest() -> None:
+    """Correctness at scale; the timing is measured in benchmarks/, never asserted here."""
     files = []
     for i in range(1000):
         sql = (
@@ -699,18 +699,13 @@ def test_thousand_migrations_fold_quickly() -> None:
         )
         files.append((f"m/{20240000000000 + i}_m{i}.sql", sql.encode()))
     builder = SchemaBuilder()
-    start = time.perf_counter()
     for path, source in files:
         builder.update(path, source)
     model = builder.model
-    elapsed = time.perf_counter() - start
     assert len(model.tables()) == 1000 and len(model.functions()) == 1000
-    assert elapsed < 2.0, elapsed
     path, source = files[-1]
-    start = time.perf_counter()
     builder.update(path, source + b"\nalter table public.t0 add column z int;")
     assert builder.model.has_column("t0", "z")
-    assert time.perf_counter() - start < 0.05
 
 
 # ---------------------------------------------------------------------------------------------

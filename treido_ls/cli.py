@@ -28,10 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     _server_flags(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     _server_flags(commands.add_parser("server", help="serve the Language Server Protocol on stdio (default)"))
-    check = commands.add_parser("check", help="lint files and folders on disk")
-    check.add_argument("paths", nargs="*", type=Path, default=[], metavar="PATH")
-    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when errors are found")
-    check.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    from treido_ls.check_command import add_arguments
+
+    add_arguments(commands.add_parser("check", help="lint files and folders on disk"))
     commands.add_parser("rules", help="list every rule: id, severity, fix availability")
     rule = commands.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("rule_id", metavar="ID")
@@ -93,26 +92,9 @@ def _configure_logging(verbosity: int, log_file: Path | None) -> None:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from treido_ls.check import check_files
-    from treido_ls.files import discover
-    from treido_ls.output import write_text
-    from treido_ls.workspace.config import ConfigReadError
+    from treido_ls.check_command import run
 
-    paths: list[Path] = args.paths or [Path(".")]
-    missing = [p for p in paths if not p.exists()]
-    if missing:
-        sys.stderr.write("".join(f"treido-ls: no such file or folder: {p}\n" for p in missing))
-        return EXIT_USAGE
-    try:
-        run = check_files(list(discover(paths)))
-    except ConfigReadError as exc:
-        sys.stderr.write(f"treido-ls: {exc}\n")
-        return EXIT_USAGE
-    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
-    write_text(run, sys.stdout, color)
-    if args.exit_zero:
-        return EXIT_OK
-    return EXIT_FINDINGS if run.has_errors else EXIT_OK
+    return run(args)
 
 
 def _list_rules() -> int:

@@ -11,7 +11,7 @@ from tree_sitter import Node, Tree
 
 from treido_ls import syntax
 from treido_ls.fixes import fixes_to_apply
-from treido_ls.model import Applicability, Edit, Finding, Fix
+from treido_ls.model import Applicability, Edit, FileEdit, Finding, Fix
 from treido_ls.parsing import Lang
 from treido_ls.positions import LineIndex
 
@@ -26,6 +26,8 @@ class Action:
     edits: tuple[Edit, ...]
     finding: Finding | None
     preferred: bool = False
+    file_edits: tuple[FileEdit, ...] = ()  # new files (a migration), relative to the project root
+    display_only: bool = False  # shown with its explanation, never applied
 
 
 def overlapping(findings: list[Finding], start: int, end: int) -> list[Finding]:
@@ -38,10 +40,11 @@ def quick_fixes(findings: list[Finding], source: bytes, tree: Tree | None, lang:
     actions: list[Action] = []
     for finding in findings:
         for fix in finding.fixes:
-            if fix.applicability is Applicability.DISPLAY_ONLY or not fix.edits:
-                continue
-            actions.append(Action(fix.title, "quickfix", fix.edits, finding,
-                                  preferred=fix.applicability is Applicability.SAFE))
+            if fix.applicability is Applicability.DISPLAY_ONLY:
+                actions.append(Action(fix.title, "quickfix", (), finding, display_only=True))
+            elif fix.edits or fix.file_edits:
+                actions.append(Action(fix.title, "quickfix", fix.edits, finding,
+                                      preferred=fix.applicability is Applicability.SAFE, file_edits=fix.file_edits))
     for finding in findings:
         if finding.rule_id.startswith("treido/"):
             continue

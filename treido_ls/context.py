@@ -10,6 +10,7 @@ top), `middleware` (middleware.ts / proxy.ts), `edge-function` (supabase/functio
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import PurePosixPath
@@ -36,6 +37,7 @@ def compiled_query(lang: Lang, pattern: str) -> Query:
         query = _QUERIES[key] = Query(language(lang), pattern)
     return query
 
+_STATEMENTS = "[(import_statement) (lexical_declaration) (expression_statement) (return_statement)] @stmt"
 _ROUTE = re.compile(r"(^|/)(src/)?app/(.+/)?route\.(ts|js|tsx|jsx|mjs)$")
 _PAGES_API = re.compile(r"(^|/)(src/)?pages/api/.+\.(ts|js|tsx|jsx|mjs)$")
 _APP_FILE = re.compile(r"(^|/)(src/)?app/(.+/)?(?P<name>page|layout|template|default|loading|error|not-found)\."
@@ -76,6 +78,9 @@ class FileContext:
     project: Project
     options: dict[str, Any] = field(default_factory=dict)
     rule: RuleDoc | None = None  # the rule being run, set by the linter
+    _captures: dict[str, dict[str, list[Node]]] = field(default_factory=dict, repr=False)
+    _matches: dict[str, list[dict[str, list[Node]]]] = field(default_factory=dict, repr=False)
+    _by_type: dict[str, tuple[list[Node], list[int]]] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Node:
@@ -87,10 +92,20 @@ class FileContext:
         return self.rule.message.format(**args)
 
     def captures(self, pattern: str) -> dict[str, list[Node]]:
-        return QueryCursor(compiled_query(self.lang, pattern)).captures(self.root)
+        """Query results for the whole file, computed once per pattern and shared by all rules.
+
+        Each query walks the whole tree, so a check asking again per function would be quadratic."""
+        cached = self._captures.get(pattern)
+        if cached is None:
+            cached = self._captures[pattern] = QueryCursor(compiled_query(self.lang, pattern)).captures(self.root)
+        return {name: list(nodes) for name, nodes in cached.items()}
 
     def matches(self, pattern: str) -> list[dict[str, list[Node]]]:
-        return [found for _, found in QueryCursor(compiled_query(self.lang, pattern)).matches(self.root)]
+        cached = self._matches.get(pattern)
+        if cached is None:
+            cursor = QueryCursor(compiled_query(self.lang, pattern))
+            cached = self._matches[pattern] = [found for _, found in cursor.matches(self.root)]
+        return [dict(found) for found in cached]
 
     def text(self, node: Node | None) -> str:
         return syntax.text(node)
@@ -104,7 +119,10 @@ class FileContext:
 
     @cached_property
     def kinds(self) -> frozenset[str]:
-        return frozenset(classify(self.path, self.lang, self.directives, self.project.kind_globs(self.path)))
+        extra = self.project.kind_globs(self.path)
+        if self.lang is Lang.SQL and self.project.is_migration(self.path):
+            extra |= {"migration"}
+        return frozenset(classify(self.path, self.lang, self.directives, extra))
 
     def is_kind(self, *kinds: str) -> bool:
         return any(kind in self.kinds for kind in kinds)
@@ -125,6 +143,27 @@ class FileContext:
         if not self.lang.is_script:
             return []
         return _collect_functions(self.root)
+
+    def descendants(self, node: Node, node_type: str) -> list[Node]:
+        """Nodes of one type inside `node`, in pre-order, from one whole-file query kept per type.
+
+        The same as walking `node` for that type, without visiting every node again in Python."""
+        found = self._by_type.get(node_type)
+        if found is None:
+            nodes = self.captures(f"({node_type}) @n").get("n", [])
+            nodes.sort(key=lambda n: (n.start_byte, -n.end_byte))
+            found = self._by_type[node_type] = (nodes, [n.start_byte for n in nodes])
+        nodes, starts = found
+        first = bisect_left(starts, node.start_byte)
+        return [n for n in nodes[first:bisect_right(starts, node.end_byte)]
+                if n.end_byte <= node.end_byte and n != node]
+
+    @cached_property
+    def semicolon(self) -> str:
+        """The file's statement style for inserted code: `;` unless most statements end without one."""
+        stmts = self.captures(_STATEMENTS).get("stmt", [])
+        with_semi = sum(1 for stmt in stmts if stmt.text is not None and stmt.text.rstrip().endswith(b";"))
+        return ";" if with_semi * 2 >= len(stmts) else ""
 
     def exported_functions(self) -> list[FunctionInfo]:
         return [fn for fn in self.functions if fn.exported]

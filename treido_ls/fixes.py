@@ -33,7 +33,7 @@ def fixes_to_apply(findings: Iterable[Finding], include_unsafe: bool) -> list[Fi
     taken: list[tuple[int, int]] = []
     for finding in findings:
         fix = next((f for f in finding.fixes if f.applicability in allowed), None)
-        if fix is None or not fix.edits:
+        if fix is None or not (fix.edits or fix.file_edits):
             continue
         spans = [(e.start, e.end) for e in fix.edits]
         if any(_overlaps(span, other) for span in spans for other in taken):

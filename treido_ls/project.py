@@ -11,17 +11,30 @@ import json
 import logging
 import re
 from collections.abc import Collection
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
+from treido_ls.workspace.columns import ColumnSet
 from treido_ls.workspace.config import CONFIG_NAMES, Config, ConfigReadError, load_config
+from treido_ls.workspace.generated_types import GeneratedTable, parse_generated_types
 from treido_ls.workspace.schema import SchemaBuilder, SchemaModel
+
+if TYPE_CHECKING:
+    from treido_ls.workspace.symbols import SymbolIndex
+    from treido_ls.workspace.tags import CacheTagIndex
 
 log = logging.getLogger(__name__)
 
 # When no package.json names `next`, assume the current major (the issue says so).
 DEFAULT_NEXT_MAJOR = 16
+# Where `supabase gen types typescript` output usually lives, when the config names no file.
+GENERATED_TYPES_CANDIDATES = (
+    "types/database.types.ts", "lib/database.types.ts", "types/supabase.ts", "lib/supabase/database.types.ts",
+    "src/types/database.types.ts", "database.types.ts", "supabase/types.ts",
+)
 _MAJOR = re.compile(r"(\d+)")
 
 
@@ -54,6 +67,9 @@ class Project:
         self._known_rule_ids = known_rule_ids
         self.config = Config.default(root) if use_default_config else self._load_config(config_override)
         self._schema: SchemaBuilder | None = None
+        self._buffers: dict[Path, bytes] = {}  # open editor text, handed to indexes built later
+        # (rel path, mtime_ns, size) of the parsed generated types file, and its tables.
+        self._generated: tuple[tuple[str, int, int] | None, dict[tuple[str, str], GeneratedTable]] | None = None
         self._next_major: dict[Path, int] = {}
         self._kind_specs = {
             kind: pathspec.GitIgnoreSpec.from_lines(globs)
@@ -109,6 +125,39 @@ class Project:
                 break
         return DEFAULT_NEXT_MAJOR
 
+    @cached_property
+    def symbols(self) -> SymbolIndex:
+        """Cross-file facts (imports, guards, client factories), built lazily on first use."""
+        from treido_ls.workspace.symbols import SymbolIndex
+
+        index = SymbolIndex(self.root, self.config)
+        for path, source in self._buffers.items():
+            index.update_buffer(path, source)
+        return index
+
+    def invalidate_file(self, path: Path) -> None:
+        """A file changed on disk (or was created/deleted): drop what the symbol index knew of it."""
+        if "symbols" in self.__dict__:
+            self.symbols.invalidate(path)
+        if "cache_tags" in self.__dict__:
+            self.cache_tags.invalidate(path)
+        self._generated = None
+
+    def update_buffer(self, path: Path, source: bytes) -> None:
+        """An open editor buffer: its unsaved text wins over the disk for cross-file facts."""
+        self._buffers[path] = source
+        if "symbols" in self.__dict__:
+            self.symbols.update_buffer(path, source)
+        if "cache_tags" in self.__dict__:
+            self.cache_tags.update_buffer(path, source)
+
+    def forget_buffer(self, path: Path) -> None:
+        self._buffers.pop(path, None)
+        if "symbols" in self.__dict__:
+            self.symbols.forget_buffer(path)
+        if "cache_tags" in self.__dict__:
+            self.cache_tags.forget_buffer(path)
+
     def forget_package_facts(self) -> None:
         self._next_major.clear()
 
@@ -145,4 +194,58 @@ class Project:
 
     def remove_migration(self, rel_path: str) -> bool:
         return self.schema_builder.remove(rel_path) if self.is_migration(rel_path) else False
+
+    # --- Supabase generated types (database.types.ts) ----------------------------------------
+    @property
+    def generated_types_path(self) -> str | None:
+        """The generated types file (relative, POSIX): the configured one, else the first that exists."""
+        configured = self.config.project.generated_types
+        if configured:
+            return configured.strip("/")
+        return next((rel for rel in GENERATED_TYPES_CANDIDATES if (self.root / rel).is_file()), None)
+
+    @property
+    def generated_types(self) -> dict[tuple[str, str], GeneratedTable]:
+        """Tables and views of the generated types file keyed by (schema, name); {} without one.
+
+        Re-read when the file's mtime or size changes (one stat per call)."""
+        rel = self.generated_types_path
+        key: tuple[str, int, int] | None = None
+        if rel is not None:
+            try:
+                stat = (self.root / rel).stat()
+                key = (rel, stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                key = None
+        if self._generated is None or self._generated[0] != key:
+            self._generated = (key, self._read_generated(key[0]) if key is not None else {})
+        return self._generated[1]
+
+    def _read_generated(self, rel: str) -> dict[tuple[str, str], GeneratedTable]:
+        try:
+            return parse_generated_types((self.root / rel).read_bytes())
+        except OSError as exc:
+            log.warning("cannot read generated types %s: %s", rel, exc)
+            return {}
+
+    def columns_of(self, table: str, schema: str = "public") -> ColumnSet | None:
+        """The table's (or view's) columns: generated types first, then migrations; None if unknown."""
+        generated = self.generated_types.get((schema, table))
+        if generated is not None:
+            return ColumnSet(schema, table, frozenset(generated.columns), "generated")
+        folded = self.schema.table(table, schema)
+        if folded is None or folded.external or not folded.columns_complete:
+            return None
+        return ColumnSet(schema, table, frozenset(folded.columns), "migrations")
+
+    # --- cache tags ----------------------------------------------------------------------------
+    @cached_property
+    def cache_tags(self) -> CacheTagIndex:
+        """Every cacheTag()/revalidateTag()/updateTag() literal in the project, built lazily."""
+        from treido_ls.workspace.tags import CacheTagIndex
+
+        index = CacheTagIndex(self.root, self.config)
+        for path, source in self._buffers.items():
+            index.update_buffer(path, source)
+        return index
 

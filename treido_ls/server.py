@@ -194,6 +194,19 @@ class TreidoServer(LanguageServer):
             self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning, message))
         return False
 
+    def sync_buffer(self, doc: Document) -> None:
+        """Unsaved script text feeds the cross-file indexes (guards, cache tags) of its project."""
+        if doc.lang is not None and doc.lang.is_script:
+            self.project_for(Path(doc.path)).update_buffer(Path(doc.path), doc.source)
+
+    def relint_others(self, uri: str) -> None:
+        """Other open documents may depend on facts of this one (a guard helper, a cache tag)."""
+        for other in self.documents:
+            if other.uri != uri:
+                self._results.pop(other.uri, None)
+                self.schedule_lint(other.uri)
+        _refresh_pull(self)
+
     def forget(self, uri: str) -> None:
         self._results.pop(uri, None)
         self._pending.discard(uri)
@@ -336,6 +349,10 @@ def did_change_watched_files(ls: TreidoServer, params: lsp.DidChangeWatchedFiles
     for path in paths:
         if path.suffix == ".sql" and ls.documents.get(path.as_uri()) is None:
             ls.sync_migration(Document(path.as_uri(), str(path), None, None, b""), None)
+        else:
+            ls.project_for(path).invalidate_file(path)
+    if any(path.suffix != ".sql" for path in paths):
+        ls.relint_others("")
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
@@ -352,6 +369,7 @@ def did_open(ls: TreidoServer, params: lsp.DidOpenTextDocumentParams) -> None:
     if Path(path).name in CONFIG_NAMES:
         ls.reload_projects()
     ls.sync_migration(doc, doc.source)
+    ls.sync_buffer(doc)
     if not ls.pull_diagnostics:
         ls.publish(doc)
 
@@ -368,6 +386,7 @@ def did_change(ls: TreidoServer, params: lsp.DidChangeTextDocumentParams) -> Non
     if Path(doc.path).name in CONFIG_NAMES:
         ls.reload_projects()
     ls.sync_migration(doc, doc.source)
+    ls.sync_buffer(doc)
     if ls.settings.run == "onType":
         ls.schedule_lint(doc.uri)
 
@@ -389,6 +408,8 @@ def did_save(ls: TreidoServer, params: lsp.DidSaveTextDocumentParams) -> None:
     doc = ls.documents.get(params.text_document.uri)
     if doc is not None and ls.settings.run == "onSave":
         ls.schedule_lint(doc.uri)
+    if doc is not None:
+        ls.relint_others(doc.uri)  # saved cross-file facts (a guard helper edited) reach its users
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
@@ -398,6 +419,9 @@ def did_close(ls: TreidoServer, params: lsp.DidCloseTextDocumentParams) -> None:
     ls.forget(uri)
     if doc is not None:
         ls.sync_migration(doc, None)
+        if doc.lang is not None and doc.lang.is_script:
+            ls.project_for(Path(doc.path)).forget_buffer(Path(doc.path))
+            ls.relint_others(doc.uri)
     if not ls.pull_diagnostics:
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -435,25 +459,53 @@ def code_action(ls: TreidoServer, params: lsp.CodeActionParams) -> list[lsp.Code
         everything = fix_all(findings)
         if everything is not None:
             actions.append(everything)
-    return [_to_code_action(ls, doc, action) for action in actions]
+    converted = (_to_code_action(ls, doc, action) for action in actions)
+    return [action for action in converted if action is not None]
 
 
-def _to_code_action(ls: TreidoServer, doc: Document, action: Action) -> lsp.CodeAction:
+def _to_code_action(ls: TreidoServer, doc: Document, action: Action) -> lsp.CodeAction | None:
     from treido_ls.lsp_convert import to_diagnostic, to_text_edits
 
+    diagnostics = None
+    if action.finding is not None:
+        diagnostics = [to_diagnostic(action.finding, doc.index, ls.encoding, ls.settings.docs_base_url)]
+    if action.display_only:
+        return lsp.CodeAction(title=action.title, kind=action.kind, diagnostics=diagnostics,
+                              disabled=lsp.CodeActionDisabled(reason="Shown for guidance: apply it by hand"))
     edits = to_text_edits(action.edits, doc.index, ls.encoding)
     caps = ls.client_capabilities.workspace
-    versioned = caps is not None and caps.workspace_edit is not None and caps.workspace_edit.document_changes
-    if versioned:
+    workspace_edit = caps.workspace_edit if caps is not None else None
+    versioned = workspace_edit is not None and bool(workspace_edit.document_changes)
+    if action.file_edits:
+        creates = workspace_edit is not None and lsp.ResourceOperationKind.Create in (
+            workspace_edit.resource_operations or [])
+        if not (versioned and creates):
+            return None  # the client cannot create files: offer nothing rather than half a fix
+        edit = lsp.WorkspaceEdit(document_changes=_with_new_files(ls, doc, action, edits))
+    elif versioned:
         edit = lsp.WorkspaceEdit(document_changes=[lsp.TextDocumentEdit(
             lsp.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version), list(edits))])
     else:
         edit = lsp.WorkspaceEdit(changes={doc.uri: list(edits)})
-    diagnostics = None
-    if action.finding is not None:
-        diagnostics = [to_diagnostic(action.finding, doc.index, ls.encoding, ls.settings.docs_base_url)]
     return lsp.CodeAction(title=action.title, kind=action.kind, edit=edit,
                           diagnostics=diagnostics, is_preferred=action.preferred or None)
+
+
+def _with_new_files(ls: TreidoServer, doc: Document, action: Action,
+                    edits: list[lsp.TextEdit]) -> list[Any]:
+    """CreateFile + its text for each new file (never overwriting), then the document's own edits."""
+    root = ls.project_for(Path(doc.path)).root
+    changes: list[Any] = []
+    for file_edit in action.file_edits:
+        uri = (root / file_edit.path).as_uri()
+        changes.append(lsp.CreateFile(uri=uri, options=lsp.CreateFileOptions(overwrite=False, ignore_if_exists=True)))
+        start = lsp.Position(0, 0)
+        changes.append(lsp.TextDocumentEdit(lsp.OptionalVersionedTextDocumentIdentifier(uri=uri, version=None),
+                                            [lsp.TextEdit(lsp.Range(start, start), file_edit.text)]))
+    if edits:
+        changes.append(lsp.TextDocumentEdit(
+            lsp.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version), list(edits)))
+    return changes
 
 
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)

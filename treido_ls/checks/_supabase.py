@@ -75,3 +75,26 @@ def _declared_value(stmt: Node, name: str) -> Node | None:
         if declarator.type == "variable_declarator" and target is not None and syntax.text(target) == name:
             return declarator.child_by_field_name("value")
     return None
+
+
+def chain_methods(node: Node) -> list[tuple[str, Node]]:
+    """(method, call) links of a call chain, outermost first, following `const q = ...` like query_chain."""
+    links: list[tuple[str, Node]] = []
+    current: Node | None = node
+    for _ in range(_MAX_DEPTH):
+        current = syntax.unwrap(current)
+        if current is None:
+            break
+        if current.type == "call_expression":
+            parts = syntax.member_call_parts(current)
+            if parts is None:
+                break
+            links.append((parts[1], current))
+            current = parts[0]
+        elif current.type == "member_expression":
+            current = current.child_by_field_name("object")
+        elif current.type == "identifier":
+            current = _initial_value(current)
+        else:
+            break
+    return links

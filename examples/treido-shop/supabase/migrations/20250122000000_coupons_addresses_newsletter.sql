@@ -65,4 +65,4 @@ create policy "Anyone can subscribe to the newsletter"
   with check (position('@' in email) > 1 and char_length(email) <= 320);
 
 -- Lets the admin UI add products with the user's own session.
-create policy "Admins can add products" on public.products for insert to authenticated with check ((auth.jwt() -> 'user_metadata' ->> 'role') = 'admin');
+create policy "Admins can add products" on public.products for insert to authenticated with check (((select auth.jwt()) -> 'user_metadata' ->> 'role') = 'admin');

@@ -1,0 +1,1 @@
+"""Auth rules: server code must verify the user before it touches data."""

@@ -1,0 +1,1 @@
+"""Security checks: secrets, PII and internal errors that leave the server."""

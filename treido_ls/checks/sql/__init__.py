@@ -1,0 +1,1 @@
+"""SQL migration rules: checks over the schema folded from supabase/migrations."""

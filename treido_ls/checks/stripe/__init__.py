@@ -1,0 +1,1 @@
+"""Stripe webhook checks: signature verification, raw bodies, idempotency."""
