@@ -5,7 +5,8 @@ tree equals a fresh parse wherever that parse has no errors, and every code acti
 inside the document and leave text with no new syntax errors.
 
 `TREIDO_FUZZ_EXAMPLES` (default 25) and `TREIDO_FUZZ_STEPS` (default 30) size the run; the long
-run is `TREIDO_FUZZ_EXAMPLES=4000 python -m pytest tests/fuzz -q`.
+run is `TREIDO_FUZZ_EXAMPLES=5000 TREIDO_FUZZ_LOG=/tmp/fuzz-steps.txt python -m pytest tests/fuzz -q`
+(the log file holds the number of checked steps, every 1,000).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.e2e.raw_client import RawServer
 from treido_ls.parsing import Lang, parse
 
 EXAMPLES = int(os.environ.get("TREIDO_FUZZ_EXAMPLES", "25"))
+LOG = Path(os.environ["TREIDO_FUZZ_LOG"]) if os.environ.get("TREIDO_FUZZ_LOG") else None
 STEPS = int(os.environ.get("TREIDO_FUZZ_STEPS", "30"))
 
 SEEDS = [
@@ -127,10 +129,15 @@ class LspSession(RuleBasedStateMachine):
         del self.docs[uri]
         self.srv.send({"method": "textDocument/didClose", "params": {"textDocument": {"uri": uri}}})
 
+    steps = 0  # across the whole run, reported by `test_report_step_count` style runs via TREIDO_FUZZ_LOG
+
     @invariant()
     def server_matches_client(self) -> None:
         if not hasattr(self, "srv"):
             return
+        LspSession.steps += 1
+        if LOG and LspSession.steps % 1000 == 0:
+            LOG.write_text(f"{LspSession.steps} steps checked\n")
         for uri, doc in self.docs.items():
             answer = self.srv.response(self.srv.request("treido/debugDocument", {"uri": uri}))
             state = answer["result"]

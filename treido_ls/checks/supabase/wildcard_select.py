@@ -65,12 +65,12 @@ def _wildcards(arg: Node, source: bytes) -> Iterator[tuple[int, int, str, str | 
     if raw.strip() == b"*":
         yield arg.start_byte, arg.end_byte, "`*`", None
         return
-    for start, end, nested in _star_items(raw, 0, len(raw)):
+    for start, end, nested, relation in _star_items(raw, 0, len(raw), None):
         item = raw[start:end].decode("utf-8", "replace")
         if nested:
             yield inner_start + start, inner_start + end, f"`{item}`", _relation_name(item)
         else:
-            yield inner_start + start, inner_start + end, "`*`", None
+            yield inner_start + start, inner_start + end, "`*`", relation
 
 
 def _relation_name(item: str) -> str:
@@ -80,8 +80,13 @@ def _relation_name(item: str) -> str:
     return head.split("!", 1)[0].strip()
 
 
-def _star_items(raw: bytes, begin: int, stop: int) -> Iterator[tuple[int, int, bool]]:
-    """Walk a comma list in raw[begin:stop]; yield `*` items and `rel(*)` embeds, recursively."""
+Star = tuple[int, int, bool, str | None]  # start, end, is an embed `rel(*)`, relation of a bare `*`
+
+
+def _star_items(raw: bytes, begin: int, stop: int, relation: str | None) -> Iterator[Star]:
+    """Walk a comma list in raw[begin:stop]; yield `*` items and `rel(*)` embeds, recursively.
+
+    `relation` is the embedded resource whose list this is (None at the top: the queried table)."""
     depth, item_start, i = 0, begin, begin
     while i <= stop:
         ch = raw[i : i + 1] if i < stop else b","
@@ -90,25 +95,26 @@ def _star_items(raw: bytes, begin: int, stop: int) -> Iterator[tuple[int, int, b
         elif ch == b")":
             depth -= 1
         elif ch == b"," and depth == 0:
-            yield from _star_item(raw, item_start, i)
+            yield from _star_item(raw, item_start, i, relation)
             item_start = i + 1
         i += 1
 
 
-def _star_item(raw: bytes, start: int, end: int) -> Iterator[tuple[int, int, bool]]:
+def _star_item(raw: bytes, start: int, end: int, relation: str | None) -> Iterator[Star]:
     while start < end and raw[start : start + 1].isspace():
         start += 1
     while end > start and raw[end - 1 : end].isspace():
         end -= 1
     item = raw[start:end]
     if item == b"*":
-        yield start, end, False
+        yield start, end, False, relation
         return
     open_paren = item.find(b"(")
     if open_paren < 0 or not item.endswith(b")"):
         return
     inner_start, inner_end = start + open_paren + 1, end - 1
     if raw[inner_start:inner_end].strip() == b"*":
-        yield start, end, True
+        yield start, end, True, None
     else:
-        yield from _star_items(raw, inner_start, inner_end)
+        embedded = _relation_name(item.decode("utf-8", "replace"))
+        yield from _star_items(raw, inner_start, inner_end, embedded)
