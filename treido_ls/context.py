@@ -81,6 +81,8 @@ class FileContext:
     _captures: dict[str, dict[str, list[Node]]] = field(default_factory=dict, repr=False)
     _matches: dict[str, list[dict[str, list[Node]]]] = field(default_factory=dict, repr=False)
     _by_type: dict[str, tuple[list[Node], list[int]]] = field(default_factory=dict, repr=False)
+    # File-level facts that several rules need, computed by the first one (keys name the helper).
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def root(self) -> Node:

@@ -51,8 +51,32 @@ def migration_schema(ctx: FileContext) -> SchemaModel | None:
     when the content is known) keeps provenance ranges in step with `ctx.source` in every caller."""
     if not ctx.project.is_migration(ctx.path):
         return None
-    ctx.project.update_migration(ctx.path, ctx.source)
-    return ctx.project.schema
+    if "migration_schema" not in ctx.shared:  # once per lint, not once per SQL rule
+        ctx.project.update_migration(ctx.path, ctx.source)
+        ctx.shared["migration_schema"] = ctx.project.schema
+    model: SchemaModel = ctx.shared["migration_schema"]
+    return model
+
+
+_POLICY_INDEX: dict[int, tuple[SchemaModel, dict[str, list[tuple[Table, Policy]]]]] = {}
+
+
+def policies_touching(ctx: FileContext, model: SchemaModel) -> list[tuple[Table, Policy]]:
+    """The model's policies with any part (statement, USING, WITH CHECK) in this file.
+
+    Indexed once per folded model: each migration's check would otherwise walk every policy of the
+    project, which is quadratic over a 1,000-migration history."""
+    entry = _POLICY_INDEX.get(id(model))
+    if entry is None or entry[0] is not model:
+        index: dict[str, list[tuple[Table, Policy]]] = {}
+        for table, policy in model.policies():
+            paths = {prov.path for prov in (policy.provenance, policy.using_provenance, policy.with_check_provenance)
+                     if prov is not None}
+            for path in paths:
+                index.setdefault(path, []).append((table, policy))
+        _POLICY_INDEX.clear()
+        _POLICY_INDEX[id(model)] = entry = (model, index)
+    return entry[1].get(ctx.path, [])
 
 
 def here(ctx: FileContext, prov: Provenance | None) -> bool:

@@ -96,6 +96,20 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split(_WILDCARD)), re.DOTALL)
 
 
+@dataclass(frozen=True, slots=True)
+class _Aggregate:
+    uses: tuple[TagUse, ...]
+    dynamic_paths: frozenset[Path]
+    generation: int
+
+    @property
+    def dynamic(self) -> bool:
+        return bool(self.dynamic_paths)
+
+    def dynamic_without(self, path: Path) -> bool:
+        return bool(self.dynamic_paths - {path})
+
+
 class CacheTagIndex:
     def __init__(self, root: Path, config: Config | None = None) -> None:
         self.root = root.resolve()
@@ -105,6 +119,8 @@ class CacheTagIndex:
         self._files: dict[Path, FileTags] = {}
         self._paths: list[Path] | None = None
         self._fresh_until = 0.0  # until then, files on disk are trusted without a stat
+        self._aggregate: _Aggregate | None = None
+        self._generation = 0  # bumped by every buffer update or invalidation
 
     # -- editor buffers and invalidation ------------------------------------------------------------
 
@@ -113,15 +129,18 @@ class CacheTagIndex:
         absolute = self._abs(path)
         self._buffers[absolute] = data
         self._track(absolute)
+        self._generation += 1
 
     def forget_buffer(self, path: Path) -> None:
         self._buffers.pop(self._abs(path), None)
+        self._generation += 1
 
     def invalidate(self, path: Path) -> None:
         """A file changed, appeared or vanished on disk."""
         absolute = self._abs(path)
         self._disk.pop(absolute, None)
         self._track(absolute)
+        self._generation += 1
 
     def _track(self, absolute: Path) -> None:
         if self._paths is not None and absolute.suffix in SCRIPT_SUFFIXES and absolute not in self._paths:
@@ -177,12 +196,34 @@ class CacheTagIndex:
             yield self.file_tags(current[0], current[1])
 
     def declared(self, current: tuple[Path, bytes] | None = None) -> DeclaredTags:
-        uses: list[TagUse] = []
-        dynamic = False
-        for tags in self.all_files(current):
-            uses.extend(tags.declarations)
-            dynamic = dynamic or tags.dynamic
+        """Declarations of the whole project, with `current`'s live text in place of its stored one.
+
+        The other files' part is gathered once per freshness window (not once per linted file, which
+        made a project scan quadratic): per file, only that file's own tags are swapped in."""
+        others = self._declared_elsewhere()
+        uses = list(others.uses)
+        dynamic = others.dynamic
+        if current is not None:
+            current_path = self._abs(current[0])
+            uses = [use for use in uses if use.path != current_path]
+            live = self.file_tags(current[0], current[1])
+            uses.extend(live.declarations)
+            dynamic = others.dynamic_without(current_path) or live.dynamic
         return DeclaredTags(tuple(uses), dynamic)
+
+    def _declared_elsewhere(self) -> _Aggregate:
+        now = time.monotonic()
+        if self._aggregate is None or now >= self._fresh_until or self._aggregate.generation != self._generation:
+            uses: list[TagUse] = []
+            dynamic_paths: set[Path] = set()
+            for path in self._project_paths():
+                tags = self._tags_at(path)
+                uses.extend(tags.declarations)
+                if tags.dynamic:
+                    dynamic_paths.add(path)
+            self._aggregate = _Aggregate(tuple(uses), frozenset(dynamic_paths), self._generation)
+            self._fresh_until = time.monotonic() + RESTAT_AFTER
+        return self._aggregate
 
     def revalidations(self, current: tuple[Path, bytes] | None = None) -> list[TagUse]:
         return [use for tags in self.all_files(current) for use in tags.revalidations]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from treido_ls.checks import check
-from treido_ls.checks._sql import WRITE_COMMANDS, here, is_true, migration_schema, only_privileged
+from treido_ls.checks._sql import WRITE_COMMANDS, here, is_true, migration_schema, only_privileged, policies_touching
 from treido_ls.context import FileContext
 from treido_ls.model import Violation
 
@@ -15,7 +15,7 @@ def permissive_write_policy(ctx: FileContext) -> Iterator[Violation]:
     model = migration_schema(ctx)
     if model is None:
         return
-    for table, policy in model.policies():
+    for table, policy in policies_touching(ctx, model):
         if policy.command not in WRITE_COMMANDS or not policy.permissive or only_privileged(policy):
             continue
         for clause, text, prov in (("using", policy.using, policy.using_provenance),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from treido_ls.checks import check
-from treido_ls.checks._sql import expression, migration_schema, null_tests_in_disjunction
+from treido_ls.checks._sql import expression, migration_schema, null_tests_in_disjunction, policies_touching
 from treido_ls.context import FileContext
 from treido_ls.model import Violation
 
@@ -17,7 +17,7 @@ def policy_null_auth_disjunct(ctx: FileContext) -> Iterator[Violation]:
     model = migration_schema(ctx)
     if model is None or b"null" not in ctx.source.lower():
         return
-    for table, policy in model.policies():
+    for table, policy in policies_touching(ctx, model):
         for prov in (policy.using_provenance, policy.with_check_provenance):
             expr = expression(ctx, prov)
             if expr is None:

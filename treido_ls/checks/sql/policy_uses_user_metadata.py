@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from treido_ls.checks import check
-from treido_ls.checks._sql import here, migration_schema
+from treido_ls.checks._sql import here, migration_schema, policies_touching
 from treido_ls.context import FileContext
 from treido_ls.model import Violation
 
@@ -18,7 +18,7 @@ def policy_uses_user_metadata(ctx: FileContext) -> Iterator[Violation]:
     model = migration_schema(ctx)
     if model is None or USER_METADATA.search(ctx.source) is None:
         return
-    for table, policy in model.policies():
+    for table, policy in policies_touching(ctx, model):
         for prov in (policy.using_provenance, policy.with_check_provenance):
             if not here(ctx, prov):
                 continue

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from treido_ls import syntax
 from treido_ls.checks import check
-from treido_ls.checks._sql import here, migration_schema, only_privileged
+from treido_ls.checks._sql import here, migration_schema, only_privileged, policies_touching
 from treido_ls.context import FileContext
 from treido_ls.model import Applicability, Edit, Fix, Violation
 from treido_ls.workspace.schema import Policy
@@ -20,7 +20,7 @@ def update_policy_without_with_check(ctx: FileContext) -> Iterator[Violation]:
     model = migration_schema(ctx)
     if model is None:
         return
-    for table, policy in model.policies():
+    for table, policy in policies_touching(ctx, model):
         if policy.command != "update" or policy.with_check is not None or only_privileged(policy):
             continue
         if not policy.permissive or not here(ctx, policy.name_provenance):
