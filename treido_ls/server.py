@@ -73,7 +73,16 @@ class TreidoServer(LanguageServer):
         return project
 
     def _open_config(self, root: Path) -> tuple[Path, bytes] | None:
-        """An open (maybe unsaved) config buffer wins over the file on disk."""
+        """The `configPath` setting, else an open (maybe unsaved) config buffer, else the disk."""
+        if self.settings.config_path:
+            chosen = Path(self.settings.config_path).expanduser()
+            if not chosen.is_absolute():
+                chosen = root / chosen
+            doc = self.documents.get(chosen.as_uri())
+            try:
+                return chosen, doc.source if doc is not None else chosen.read_bytes()
+            except OSError as exc:
+                log.warning("configPath %s cannot be read (%s); using the closest treido.json", chosen, exc)
         for name in CONFIG_NAMES:
             doc = self.documents.get((root / name).as_uri())
             if doc is not None:
@@ -324,6 +333,7 @@ async def did_change_configuration(ls: TreidoServer, params: lsp.DidChangeConfig
         _apply_settings(ls, settings)
     else:
         await _pull_settings(ls)
+    ls.reload_projects()  # configPath may have changed
     ls._results.clear()
     for doc in ls.documents:
         ls.schedule_lint(doc.uri)

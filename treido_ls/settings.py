@@ -20,6 +20,7 @@ class Settings:
     log_level: str = "warning"
     docs_base_url: str | None = None
     debug_requests: bool = False  # enables treido/debugDocument (tests and fuzzers)
+    config_path: str | None = None  # like `check --config`: this file instead of the closest treido.json
 
 
 @dataclass(slots=True)
@@ -42,6 +43,11 @@ def parse_settings(raw: object) -> ParsedSettings:
     _take_choice(raw, "run", RUN_MODES, values, problems)
     _take_choice(raw, "logLevel", LOG_LEVELS, values, problems, target="log_level")
     _take_bool(raw, "debugRequests", values, problems, target="debug_requests")
+    config_path = raw.get("configPath")
+    if isinstance(config_path, str) and config_path.strip():
+        values["config_path"] = config_path.strip()
+    elif config_path not in (None, ""):
+        problems.append("treido.configPath must be a path to a treido.json; using the closest one instead")
     docs = raw.get("docsBaseUrl")
     if docs is not None:
         if isinstance(docs, str) and docs.strip():

@@ -107,3 +107,12 @@ async def test_files_over_the_size_limit_are_skipped_with_a_notice(client: Langu
         lsp.DidChangeTextDocumentParams(lsp.VersionedTextDocumentIdentifier(uri=uri, version=2),
                                         [lsp.TextDocumentContentChangeWholeDocument(TEXT)])), version=2)
     assert [d.code for d in after] == ["next/revalidate-tag-missing-profile"]
+
+
+async def test_config_path_setting_replaces_the_closest_config(client: LanguageClient, tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / "configs").mkdir()
+    (root / "configs" / "quiet.json").write_text('{ "rules": { "next/revalidate-tag-missing-profile": "off" } }')
+    await initialize(client, root.as_uri(), options={"configPath": "configs/quiet.json"})
+    uri = (root / "a.ts").as_uri()
+    assert await diagnostics_after(client, uri, open_document(client, uri, TEXT)) == []
