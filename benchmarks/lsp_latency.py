@@ -110,12 +110,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run(command: list[str], kind: str, edits: int, cadence_ms: float) -> dict[str, Any]:
+def run(command: list[str], kind: str, edits: int, cadence_ms: float, lines: int = 2000) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="treido-bench-") as tmp:
         root = Path(tmp)
         (root / "package.json").write_text(json.dumps({"dependencies": {"next": "16.0.3"}}))
         if kind == "action":
-            rel, text, language = "app/actions/orders.ts", big_action_file(2000), "typescript"
+            rel, text, language = "app/actions/orders.ts", big_action_file(lines), "typescript"
         else:
             tables = {f"table_{i}": ["id", "owner_id", "title", "status", "note", "created_at"] for i in range(400)}
             rel, text, language = "types/database.types.ts", generated_types(tables, 100_000), "typescript"
@@ -174,10 +174,11 @@ def main() -> None:
     parser.add_argument("--kind", choices=("action", "types"), default="action")
     parser.add_argument("--edits", type=int, default=500)
     parser.add_argument("--cadence-ms", type=float, default=30.0)
+    parser.add_argument("--lines", type=int, default=2000, help="size of the server-action file (--kind action)")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="server command after --")
     args = parser.parse_args()
     command = [c for c in args.command if c != "--"] or [sys.executable, "-m", "treido_ls"]
-    print(json.dumps(run(command, args.kind, args.edits, args.cadence_ms)))
+    print(json.dumps({**run(command, args.kind, args.edits, args.cadence_ms, args.lines), "lines": args.lines}))
 
 
 if __name__ == "__main__":

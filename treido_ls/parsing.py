@@ -77,7 +77,20 @@ def parser(lang: Lang) -> Parser:
     return Parser(language(lang))
 
 
+# Grammar of each live tree, by its root node's id: lets node-level helpers run compiled queries
+# (in C) instead of walking nodes in Python. Every tree the engine analyses comes from `parse`, which
+# re-registers the id, so an id reused by a later tree never keeps a stale grammar.
+_TREE_LANGS: dict[int, Lang] = {}
+_MAX_REGISTERED = 4096
+
+
 def parse(lang: Lang, source: bytes, old_tree: Tree | None = None) -> Tree:
-    if old_tree is None:
-        return parser(lang).parse(source)
-    return parser(lang).parse(source, old_tree)
+    tree = parser(lang).parse(source) if old_tree is None else parser(lang).parse(source, old_tree)
+    if len(_TREE_LANGS) >= _MAX_REGISTERED:
+        _TREE_LANGS.clear()
+    _TREE_LANGS[tree.root_node.id] = lang
+    return tree
+
+
+def lang_of_root(root_id: int) -> Lang | None:
+    return _TREE_LANGS.get(root_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from tree_sitter import Node
+from tree_sitter import Node, Query
 
 FUNCTION_TYPES = frozenset(
     {"function_declaration", "function_expression", "arrow_function", "method_definition",
@@ -115,9 +115,54 @@ def walk(node: Node) -> Iterator[Node]:
 
 
 def descendants_of_type(node: Node, types: frozenset[str] | set[str]) -> Iterator[Node]:
+    """`node` and its descendants of the given named types, in pre-order.
+
+    Runs a compiled query over the subtree when the tree's grammar is known (about ten times faster
+    than visiting every node from Python); falls back to the walk otherwise."""
+    found = _query_descendants(node, frozenset(types))
+    if found is not None:
+        yield from found
+        return
     for child in walk(node):
         if child.type in types:
             yield child
+
+
+def _query_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
+    from treido_ls.parsing import lang_of_root
+
+    root = node
+    while root.parent is not None:
+        root = root.parent
+    lang = lang_of_root(root.id)
+    if lang is None:
+        return None
+    query = _type_query(lang, types)
+    if query is None:
+        return None
+    from tree_sitter import QueryCursor
+
+    captured = QueryCursor(query).captures(node).get("n", [])
+    captured.sort(key=lambda n: (n.start_byte, -n.end_byte))
+    return captured
+
+
+_TYPE_QUERIES: dict[tuple[object, frozenset[str]], object] = {}
+
+
+def _type_query(lang: object, types: frozenset[str]) -> Query | None:
+    key = (lang, types)
+    if key not in _TYPE_QUERIES:
+        from treido_ls.parsing import Lang, language
+
+        assert isinstance(lang, Lang)
+        try:
+            pattern = "[" + " ".join(f"({t})" for t in sorted(types)) + "] @n"
+            _TYPE_QUERIES[key] = Query(language(lang), pattern)
+        except Exception:  # an anonymous or unknown type name: walk instead
+            _TYPE_QUERIES[key] = None
+    query = _TYPE_QUERIES[key]
+    return query if isinstance(query, Query) else None
 
 
 def enclosing_function(node: Node) -> Node | None:
