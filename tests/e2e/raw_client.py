@@ -63,7 +63,7 @@ class RawServer:
     def initialize(self, root_uri: str) -> dict[str, Any]:
         answer = self.response(self.request("initialize", {
             "processId": None, "rootUri": root_uri, "capabilities": {},
-            "initializationOptions": self.initialization_options}))
+            "initializationOptions": self.initialization_options}), timeout=60)  # a loaded machine starts slowly
         self.send({"method": "initialized", "params": {}})
         return answer
 
