@@ -61,8 +61,8 @@ def main() -> None:
     newest, middle = migrations[-1], migrations[len(migrations) // 2]
     for label, rel in (("newest", newest), ("middle", middle)):
         source = (root / rel).read_bytes() + b"\nalter table public.products add column bench_col text;\n"
-        results[f"update_{label}_migration_ms"] = timed(lambda: (project.update_migration(rel, source),
-                                                                  project.schema))
+        results[f"update_{label}_migration_ms"] = timed(
+            lambda rel=rel, source=source: (project.update_migration(rel, source), project.schema))
     guard = root / "lib" / "auth.ts"
     edited = guard.read_bytes().replace(b"redirect('/login')", b"redirect('/signin')")
     results["update_guard_helper_ms"] = timed(lambda: project.update_buffer(guard, edited))
