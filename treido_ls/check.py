@@ -8,13 +8,16 @@ passes on the text (never on disk here): the caller writes or diffs `FileReport.
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import logging
+import multiprocessing
 import os
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from multiprocessing import connection
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -36,8 +39,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_FIX_PASSES = 5
+DEFAULT_FILE_TIMEOUT = 20.0  # seconds
 PARALLEL_MIN_FILES = 50  # below this, starting worker processes costs more than it saves
 CONFIG_ERROR = "treido/config-error"
 
@@ -82,6 +85,11 @@ class CheckOptions:
     stdin: tuple[Path, bytes] | None = None  # lint this text as this path
     cache: bool = False
     progress: TextIO | None = None  # a terminal to show progress on
+    # Seconds one file may take in a worker process before it is killed and the file reported as
+    # skipped (0: no limit). Files linted in this process (one job or a small run) have no limit
+    # unless `isolate`, which sends every run through workers: a process per job costs ~50 ms.
+    file_timeout: float = DEFAULT_FILE_TIMEOUT
+    isolate: bool = False
 
 
 @dataclass(slots=True)
@@ -174,6 +182,7 @@ class _Result:
     fixes_applied: int = 0
     file_edits: list[FileEdit] = field(default_factory=list)
     notice: str | None = None
+    complete: bool = True  # False: not linted (timed out); neither cached nor reported
 
 
 _worker_projects: ProjectCache | None = None
@@ -280,13 +289,15 @@ def check_files(files: list[Path], options: CheckOptions | None = None) -> Check
     for position, result in _lint_all([tasks[i] for i in todo], options, projects):
         results[todo[position]] = result
         task = tasks[todo[position]]
-        if task.root in caches:
+        if task.root in caches and result.complete:
             caches[task.root].put(task.rel, task.source, result.findings, result.fingerprints)
     linted = set(todo)
     for position, task in enumerate(tasks):
         result = results[position]
         if result.notice:
             run.notices.append(result.notice)
+        if not result.complete:
+            continue  # like a file over the size limit: a notice, no report
         fixed = result.fixed is not None
         run.reports.append(FileReport(
             task.path, result.fixed if result.fixed is not None else task.source, result.findings, task.rel,
@@ -324,9 +335,10 @@ def _disk_tasks(files: list[Path], run: CheckRun, projects: ProjectCache) -> lis
         if project.config.is_excluded(rel):
             continue
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                run.notices.append(f"{path}: skipped, {size // 1024} KB is over the {MAX_FILE_BYTES // 1024} KB limit")
+            size, limit = path.stat().st_size, project.config.max_file_size
+            if size > limit:
+                run.notices.append(f"{path}: skipped, {size // 1024} KB is over the {limit // 1024} KB limit "
+                                   "(maxFileSize)")
                 continue
             source = path.read_bytes()
         except OSError as exc:
@@ -341,33 +353,127 @@ def _lint_all(tasks: list[_Task], options: CheckOptions,
     """(index into tasks, result), in worker processes when the run is big enough."""
     progress = _Progress(len(tasks), options.progress)
     jobs = max(1, options.jobs)
-    if jobs == 1 or len(tasks) < PARALLEL_MIN_FILES:
+    if not tasks or (not options.isolate and (jobs == 1 or len(tasks) < PARALLEL_MIN_FILES)):
         for position, task in enumerate(tasks):
             yield position, lint_task(projects.for_root(task.root), task, options)
             progress.step(1)
         progress.done()
         return
-    chunks = _chunks(list(range(len(tasks))), jobs)
     worker_options = replace(options, progress=None)
     global _worker_projects
     _prewarm(projects, tasks)
     _worker_projects = projects  # inherited by forked workers: project-wide indexes are built once
     try:
-        with concurrent.futures.ProcessPoolExecutor(jobs, initializer=_init_worker,
-                                                    initargs=(options.config,)) as pool:
-            futures = {pool.submit(_lint_chunk, [tasks[i] for i in chunk], worker_options): chunk
-                       for chunk in chunks}
-            for future in concurrent.futures.as_completed(futures):
-                chunk = futures[future]
-                try:
-                    chunk_results = future.result()
-                except Exception:  # a worker died or a result would not pickle: redo the chunk here
-                    chunk_results = [lint_task(projects.for_root(tasks[i].root), tasks[i], options) for i in chunk]
-                yield from zip(chunk, chunk_results, strict=True)
-                progress.step(len(chunk))
+        for position, result in _WorkerPool(min(jobs, len(tasks)), worker_options).run(tasks):
+            if result is None:  # the worker failed or its result would not pickle: redo the file here
+                result = lint_task(projects.for_root(tasks[position].root), tasks[position], options)
+            yield position, result
+            progress.step(1)
     finally:
         _worker_projects = None
     progress.done()
+
+
+def _worker_main(conn: Connection, options: CheckOptions) -> None:
+    """A worker: lint the files the parent sends, one at a time, until it sends None."""
+    _init_worker(options.config)
+    projects = _worker_projects or ProjectCache(options.config)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        position, task = message
+        try:
+            conn.send((position, lint_task(projects.for_root(task.root), task, options)))
+        except Exception:  # the parent redoes the file and reports the error itself
+            log.debug("worker failed on %s", task.path, exc_info=True)
+            conn.send((position, None))
+
+
+class _Worker:
+    def __init__(self, options: CheckOptions) -> None:
+        context = multiprocessing.get_context()
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_worker_main, args=(child, options), daemon=True)
+        self.process.start()
+        child.close()
+        self.position: int | None = None
+        self.started = 0.0
+
+    def give(self, position: int, task: _Task) -> None:
+        self.conn.send((position, task))
+        self.position, self.started = position, time.monotonic()
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+class _WorkerPool:
+    """Worker processes fed one file at a time, so that a file that takes longer than
+    `options.file_timeout` seconds can be killed (with its worker, which is replaced) and reported
+    as skipped: a running lint cannot be interrupted inside a process (tree-sitter holds the GIL)."""
+
+    def __init__(self, size: int, options: CheckOptions) -> None:
+        self._size, self._options = max(1, size), options
+        self._limit = options.file_timeout or None
+
+    def run(self, tasks: list[_Task]) -> Iterator[tuple[int, _Result | None]]:
+        waiting = list(range(len(tasks)))
+        waiting.reverse()
+        workers = [_Worker(self._options) for _ in range(min(self._size, len(tasks)))]
+        try:
+            for worker in workers:
+                worker.give(pos := waiting.pop(), tasks[pos])
+            while any(worker.position is not None for worker in workers):
+                for i, (position, result) in self._collect(workers, tasks):
+                    yield position, result
+                    if workers[i].position is None and waiting:
+                        workers[i].give(pos := waiting.pop(), tasks[pos])
+        finally:
+            for worker in workers:
+                worker.stop()
+
+    def _collect(self, workers: list[_Worker], tasks: list[_Task]) -> Iterator[tuple[int, tuple[int, _Result | None]]]:
+        """Finished (or timed-out) files as (worker index, (position, result)); dead workers are replaced."""
+        busy = [i for i, worker in enumerate(workers) if worker.position is not None]
+        wait_for = None
+        if self._limit is not None:
+            wait_for = max(0.0, min(workers[i].started for i in busy) + self._limit - time.monotonic())
+        ready = set(connection.wait([workers[i].conn for i in busy], wait_for))
+        now = time.monotonic()
+        for i in busy:
+            worker = workers[i]
+            position = worker.position
+            assert position is not None
+            if worker.conn in ready:
+                try:
+                    found, result = worker.conn.recv()
+                except (EOFError, OSError):  # the worker died: replace it, redo the file in the parent
+                    worker.kill()
+                    workers[i] = _Worker(self._options)
+                    found, result = position, None
+                workers[i].position = None
+                yield i, (found, result)
+            elif self._limit is not None and now - worker.started > self._limit:
+                log.warning("%s: lint took longer than %s s; worker killed", tasks[position].path, self._limit)
+                worker.kill()
+                workers[i] = _Worker(self._options)
+                yield i, (position, _Result([], [], notice=f"{tasks[position].path}: skipped: lint took longer "
+                                                           f"than {self._limit:g} s", complete=False))
 
 
 def _prewarm(projects: ProjectCache, tasks: list[_Task]) -> None:
@@ -383,12 +489,6 @@ def _prewarm(projects: ProjectCache, tasks: list[_Task]) -> None:
                 tags.declared()
         except Exception:  # the workers hit (and report) the same problem per file
             log.debug("prewarming %s failed", root, exc_info=True)
-
-
-def _chunks(items: list[int], jobs: int) -> list[list[int]]:
-    """About four chunks per worker: big enough to amortise pickling, small enough to balance."""
-    size = max(1, min(64, -(-len(items) // (jobs * 4))))
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def default_jobs() -> int:

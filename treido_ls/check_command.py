@@ -62,6 +62,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     speed = parser.add_argument_group("speed")
     speed.add_argument("--jobs", "-j", type=_count, metavar="N", help="worker processes (default: CPU count)")
     speed.add_argument("--no-cache", action="store_true", help="neither read nor write .treido-cache/")
+    speed.add_argument("--file-timeout", type=_seconds, metavar="SECONDS",
+                       help=f"skip (with a notice) a file whose lint takes longer (default "
+                            f"{check.DEFAULT_FILE_TIMEOUT:g} in worker processes; 0: no limit); given "
+                            "explicitly, every file is linted in a worker process, even with --jobs 1")
 
 
 def _count(value: str) -> int:
@@ -70,6 +74,16 @@ def _count(value: str) -> int:
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     if number < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return number
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not number >= 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return number
 
@@ -105,6 +119,8 @@ def _run(args: argparse.Namespace) -> int:
         jobs=args.jobs if args.jobs is not None else default_jobs(),
         fix=fixing, unsafe_fixes=args.unsafe_fixes, selection=selection, config=args.config, stdin=stdin,
         cache=not args.no_cache, progress=sys.stderr if is_terminal(sys.stderr) else None,
+        file_timeout=check.DEFAULT_FILE_TIMEOUT if args.file_timeout is None else args.file_timeout,
+        isolate=args.file_timeout is not None,
     )
     result = check.check_files(files, options)
     result.filter(lambda _report, _i, finding: selection.allows(finding))

@@ -9,6 +9,7 @@ top), `middleware` (middleware.ts / proxy.ts), `edge-function` (supabase/functio
 
 from __future__ import annotations
 
+import logging
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     from treido_ls.project import Project
     from treido_ls.ruledoc import RuleDoc
 
+log = logging.getLogger(__name__)
+
 _QUERIES: dict[tuple[Lang, str], Query] = {}
 
 
@@ -36,6 +39,21 @@ def compiled_query(lang: Lang, pattern: str) -> Query:
     if query is None:
         query = _QUERIES[key] = Query(language(lang), pattern)
     return query
+
+# In-progress matches a query may hold at once. tree-sitter 0.26 has no query timeout; without a
+# limit, deeply nested text (thousands of open calls) keeps one state per level for every
+# pattern. Ordinary code stays far below this; past it the oldest partial matches are dropped.
+MATCH_LIMIT = 1024
+
+
+def _cursor(lang: Lang, pattern: str) -> QueryCursor:
+    return QueryCursor(compiled_query(lang, pattern), match_limit=MATCH_LIMIT)
+
+
+def _note_limit(cursor: QueryCursor, path: str, pattern: str) -> None:
+    if cursor.did_exceed_match_limit:
+        log.info("query hit the match limit on %s (some matches may be missing): %s", path, pattern[:80])
+
 
 _STATEMENTS = "[(import_statement) (lexical_declaration) (expression_statement) (return_statement)] @stmt"
 _ROUTE = re.compile(r"(^|/)(src/)?app/(.+/)?route\.(ts|js|tsx|jsx|mjs)$")
@@ -99,14 +117,17 @@ class FileContext:
         Each query walks the whole tree, so a check asking again per function would be quadratic."""
         cached = self._captures.get(pattern)
         if cached is None:
-            cached = self._captures[pattern] = QueryCursor(compiled_query(self.lang, pattern)).captures(self.root)
+            cursor = _cursor(self.lang, pattern)
+            cached = self._captures[pattern] = cursor.captures(self.root)
+            _note_limit(cursor, self.path, pattern)
         return {name: list(nodes) for name, nodes in cached.items()}
 
     def matches(self, pattern: str) -> list[dict[str, list[Node]]]:
         cached = self._matches.get(pattern)
         if cached is None:
-            cursor = QueryCursor(compiled_query(self.lang, pattern))
+            cursor = _cursor(self.lang, pattern)
             cached = self._matches[pattern] = [found for _, found in cursor.matches(self.root)]
+            _note_limit(cursor, self.path, pattern)
         return [dict(found) for found in cached]
 
     def text(self, node: Node | None) -> str:

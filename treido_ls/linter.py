@@ -30,6 +30,7 @@ class LintResult:
     findings: list[Finding]
     crashed_rules: list[str] = field(default_factory=list)
     elapsed_ms: float = 0.0
+    skipped_rules: list[str] = field(default_factory=list)  # not run: the time budget ran out
 
 
 def effective_severity(rule: Rule, project: Project, rel_path: str) -> tuple[Severity | None, dict[str, object]]:
@@ -45,18 +46,27 @@ def rule_applies(rule: Rule, ctx: FileContext) -> bool:
     return any(kind in ctx.kinds for kind in contexts)
 
 
-def lint(path: str, source: bytes, tree: Tree, lang: Lang, index: LineIndex, project: Project) -> LintResult:
-    """Lint one file. `path` is relative to the project root (POSIX)."""
+def lint(path: str, source: bytes, tree: Tree, lang: Lang, index: LineIndex, project: Project,
+         budget_ms: float | None = None) -> LintResult:
+    """Lint one file. `path` is relative to the project root (POSIX).
+
+    With `budget_ms` (the server), rules that would start after the budget is spent are skipped and
+    listed in `skipped_rules`: one pathological file must not stall the editor. The time is checked
+    between rules only; a check itself cannot be interrupted."""
     began = time.perf_counter()
     ctx = FileContext(path, source, tree, lang, index, project)
     findings: list[Finding] = []
     crashed: list[str] = []
+    skipped: list[str] = []
     ran: set[str] = set()
     for rule in load_rules().values():
         if rule.check is None:
             continue
         severity, options = effective_severity(rule, project, path)
         if severity is None or not rule_applies(rule, ctx):
+            continue
+        if budget_ms is not None and (skipped or (time.perf_counter() - began) * 1000 > budget_ms):
+            skipped.append(rule.id)
             continue
         ctx.options = options
         ctx.rule = rule.doc
@@ -78,7 +88,9 @@ def lint(path: str, source: bytes, tree: Tree, lang: Lang, index: LineIndex, pro
     findings = [f for f in findings if _enabled(f, project, path)]
     _attach_related_sources(findings, project, path, source)
     findings.sort(key=Finding.sort_key)
-    return LintResult(findings, crashed, (time.perf_counter() - began) * 1000)
+    if skipped:
+        log.warning("lint of %s over the %s ms budget: skipped %s", path, budget_ms, ", ".join(skipped))
+    return LintResult(findings, crashed, (time.perf_counter() - began) * 1000, skipped)
 
 
 def _enabled(finding: Finding, project: Project, path: str) -> bool:

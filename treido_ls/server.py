@@ -18,6 +18,7 @@ from pygls.uris import to_fs_path
 
 from treido_ls import __version__
 from treido_ls.documents import Document, DocumentStore, TextChange
+from treido_ls.indexing import ProjectIndexer
 from treido_ls.model import Finding
 from treido_ls.parsing import lang_for_document
 from treido_ls.positions import UTF8, UTF16, UTF32
@@ -27,7 +28,10 @@ from treido_ls.workspace.names import CONFIG_NAMES
 
 if TYPE_CHECKING:
     from treido_ls.code_actions import Action
+    from treido_ls.positions import LineIndex
     from treido_ls.project import Project
+    from treido_ls.schema_nav import SchemaTarget
+    from treido_ls.workspace.sql_facts import Provenance
 
 # The engine (rules, config, schema) is imported on first use, after the initialize answer, so
 # that start-up stays within the cold-start budget: see `warm_up`.
@@ -57,6 +61,9 @@ class TreidoServer(LanguageServer):
         self._pending: set[str] = set()
         self._told_rule_failure = False
         self._size_notices: set[str] = set()
+        self._budget_notices: set[str] = set()  # documents told that rules were skipped for time
+        self.indexer = ProjectIndexer(self)
+        self._waiters: set[asyncio.Future[None]] = set()
 
     # --- projects -----------------------------------------------------------------------------
     def project_for(self, path: Path) -> Project:
@@ -95,6 +102,7 @@ class TreidoServer(LanguageServer):
         self._roots.clear()
         for doc in self.documents:
             self.schedule_lint(doc.uri)
+        self.indexer.schedule_all()  # unopened files' findings follow the new config
 
     # --- linting ------------------------------------------------------------------------------
     def lint_document(self, doc: Document) -> list[Finding]:
@@ -106,6 +114,7 @@ class TreidoServer(LanguageServer):
         return findings
 
     def _compute_findings(self, doc: Document) -> list[Finding]:
+        from treido_ls.editor_baseline import apply_baseline
         from treido_ls.linter import config_findings, lint
         from treido_ls.project import Project
         from treido_ls.registry import rule_ids
@@ -122,7 +131,10 @@ class TreidoServer(LanguageServer):
         if project.config.is_excluded(rel):
             return []
         began = time.perf_counter()
-        result = lint(rel, doc.source, doc.tree, doc.lang, doc.index, project)
+        budget = self.settings.lint_budget_ms or None
+        result = lint(rel, doc.source, doc.tree, doc.lang, doc.index, project, budget_ms=budget)
+        result.findings = apply_baseline(project, rel, doc.source, doc.tree, result.findings,
+                                         self.settings.baseline_mode)
         log.info("linted %s v%s: %d findings in %.1f ms", doc.uri, doc.version, len(result.findings),
                  (time.perf_counter() - began) * 1000)
         if result.crashed_rules and not self._told_rule_failure:
@@ -131,7 +143,20 @@ class TreidoServer(LanguageServer):
                 lsp.MessageType.Error,
                 f"treido-ls: rule {result.crashed_rules[0]} failed on {rel}; see the log and please report it.",
             ))
+        self._tell_over_budget(doc.uri, rel, result.skipped_rules)
         return result.findings
+
+    def _tell_over_budget(self, uri: str, rel: str, skipped: list[str]) -> None:
+        """One notice per document while it stays over the budget (the linter logs each time)."""
+        if not skipped:
+            self._budget_notices.discard(uri)
+            return
+        if uri in self._budget_notices:
+            return
+        self._budget_notices.add(uri)
+        self.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Warning, (
+            f"treido-ls skipped {len(skipped)} rules on {rel}: over the {self.settings.lint_budget_ms} ms budget "
+            "(lintBudgetMs)")))
 
     def schedule_lint(self, uri: str) -> None:
         """Coalesce: one pending lint per document, run as soon as the loop is free."""
@@ -151,6 +176,8 @@ class TreidoServer(LanguageServer):
     def publish(self, doc: Document) -> None:
         from treido_ls.lsp_convert import to_diagnostic
 
+        if self._wait_for_index(doc):
+            return
         try:
             findings = self.lint_document(doc)
         except Exception:
@@ -162,6 +189,22 @@ class TreidoServer(LanguageServer):
             lsp.PublishDiagnosticsParams(uri=doc.uri, diagnostics=diagnostics, version=doc.version)
         )
 
+    def _wait_for_index(self, doc: Document) -> bool:
+        """While its project's index builds, a document is linted once it is built, so that
+        cross-file rules never publish findings the finished index would retract."""
+        build = self.indexer.building(self.project_for(Path(doc.path)).root)
+        if build is None:
+            return False
+
+        async def lint_when_built() -> None:
+            await asyncio.shield(build)
+            self.schedule_lint(doc.uri)
+
+        waiter = asyncio.ensure_future(lint_when_built())
+        self._waiters.add(waiter)  # keep a reference until done (the loop holds tasks weakly)
+        waiter.add_done_callback(self._waiters.discard)
+        return True
+
     def sync_migration(self, doc: Document, source: bytes | None) -> None:
         """Feed an edited migration to its project's schema; re-lint dependants when facts change.
 
@@ -169,8 +212,8 @@ class TreidoServer(LanguageServer):
         path = Path(doc.path)
         project = self.project_for(path)
         rel = project.relpath(path)
-        if not project.is_migration(rel):
-            return
+        if not project.is_migration(rel) or self.indexer.building(project.root):
+            return  # the build reads open buffers when it ends
         if source is None:
             try:
                 changed = project.update_migration(rel, path.read_bytes())
@@ -184,6 +227,7 @@ class TreidoServer(LanguageServer):
                     self._results.pop(other.uri, None)
                     self.schedule_lint(other.uri)
             _refresh_pull(self)
+            self.indexer.schedule_workspace(project.root)  # findings of migrations that are not open
 
     def root_of(self, doc: Document) -> Path | None:
         """The project root related locations are relative to (None before it is known)."""
@@ -262,9 +306,11 @@ def _apply_settings(ls: TreidoServer, raw: object) -> None:
 def _watch_parent(pid: int) -> None:
     """Exit when the editor that started us dies without a shutdown (LSP processId)."""
 
+    interval = _poll_interval()
+
     def watch() -> None:
         while True:
-            time.sleep(3)
+            time.sleep(interval)
             try:
                 os.kill(pid, 0)
             except ProcessLookupError:
@@ -274,6 +320,14 @@ def _watch_parent(pid: int) -> None:
                 pass  # alive, owned by someone else
 
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _poll_interval() -> float:
+    """Seconds between checks of the parent; TREIDO_PARENT_POLL_SECONDS shortens it for tests."""
+    try:
+        return max(0.05, float(os.environ.get("TREIDO_PARENT_POLL_SECONDS", "3")))
+    except ValueError:
+        return 3.0
 
 
 WATCHED_GLOBS = ("**/treido.json", "**/treido.jsonc", "**/package.json", "**/tsconfig.json", "**/*.sql",
@@ -286,9 +340,17 @@ async def initialized(ls: TreidoServer, params: lsp.InitializedParams) -> None:
     if caps is not None and caps.configuration:
         await _pull_settings(ls)
     warm_up()
+    ls.indexer.start(_workspace_folders(ls))
     watched = caps.did_change_watched_files if caps is not None else None
     if watched is not None and watched.dynamic_registration:
         await _register_watchers(ls)
+
+
+def _workspace_folders(ls: TreidoServer) -> list[Path]:
+    folders = [Path(_document_path(folder.uri)) for folder in ls.workspace.folders.values()]
+    if not folders and ls.workspace.root_path:
+        folders = [Path(ls.workspace.root_path)]
+    return [folder for folder in folders if folder.is_dir()]
 
 
 def warm_up() -> None:
@@ -376,6 +438,7 @@ def did_open(ls: TreidoServer, params: lsp.DidOpenTextDocumentParams) -> None:
     doc = Document(item.uri, path, lang, item.version, source)
     ls.documents.open(doc)
     ls.forget(item.uri)
+    ls.indexer.forget_open(item.uri)
     if Path(path).name in CONFIG_NAMES:
         ls.reload_projects()
     ls.sync_migration(doc, doc.source)
@@ -434,13 +497,19 @@ def did_close(ls: TreidoServer, params: lsp.DidCloseTextDocumentParams) -> None:
             ls.relint_others(doc.uri)
     if not ls.pull_diagnostics:
         ls.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+    if doc is not None and (Path(doc.path).suffix == ".sql" or Path(doc.path).name in CONFIG_NAMES):
+        ls.indexer.schedule_workspace(ls.project_for(Path(doc.path)).root)  # closed: reported as unopened
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DIAGNOSTIC, lsp.DiagnosticOptions(
-    identifier="treido", inter_file_dependencies=True, workspace_diagnostics=False))
-def pull_diagnostics(ls: TreidoServer, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
+    identifier="treido", inter_file_dependencies=True, workspace_diagnostics=True))
+async def pull_diagnostics(ls: TreidoServer, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
     from treido_ls.lsp_convert import to_diagnostic
 
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        return lsp.RelatedFullDocumentDiagnosticReport(items=[])
+    await ls.indexer.ready(Path(doc.path))
     doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return lsp.RelatedFullDocumentDiagnosticReport(items=[])
@@ -450,12 +519,23 @@ def pull_diagnostics(ls: TreidoServer, params: lsp.DocumentDiagnosticParams) -> 
     return lsp.RelatedFullDocumentDiagnosticReport(items=items, result_id=str(doc.version))
 
 
+@server.feature(lsp.WORKSPACE_DIAGNOSTIC)
+async def workspace_diagnostics(ls: TreidoServer,
+                                params: lsp.WorkspaceDiagnosticParams) -> lsp.WorkspaceDiagnosticReport:
+    """Pull mode: findings of files that are not open (old migrations, an unopened treido.json)."""
+    await ls.indexer.settled()
+    return lsp.WorkspaceDiagnosticReport(items=ls.indexer.workspace_items())
+
+
 @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION, lsp.CodeActionOptions(
     code_action_kinds=[lsp.CodeActionKind.QuickFix, lsp.CodeActionKind.SourceFixAll, "source.fixAll.treido"]))
-def code_action(ls: TreidoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
+async def code_action(ls: TreidoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     from treido_ls.code_actions import FIX_ALL_KIND, fix_all, overlapping, quick_fixes
 
     doc = ls.documents.get(params.text_document.uri)
+    if doc is not None:
+        await ls.indexer.ready(Path(doc.path))
+        doc = ls.documents.get(params.text_document.uri)
     if doc is None or doc.lang is None:
         return None
     findings = ls.lint_document(doc)
@@ -519,26 +599,95 @@ def _with_new_files(ls: TreidoServer, doc: Document, action: Action,
 
 
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)
-def hover(ls: TreidoServer, params: lsp.HoverParams) -> lsp.Hover | None:
+async def hover(ls: TreidoServer, params: lsp.HoverParams) -> lsp.Hover | None:
+    """Rule documentation of the findings under the cursor, and the schema facts of a table or
+    column named there (both when both apply)."""
     from treido_ls.code_actions import overlapping
     from treido_ls.lsp_convert import to_range
     from treido_ls.registry import load_rule_docs
+    from treido_ls.schema_nav import markdown
 
     doc = ls.documents.get(params.text_document.uri)
+    if doc is not None:
+        await ls.indexer.ready(Path(doc.path))
+        doc = ls.documents.get(params.text_document.uri)
     if doc is None:
         return None
     offset = doc.index.offset(params.position.line, params.position.character, ls.encoding)
     hits = overlapping(ls.lint_document(doc), offset, offset)
     docs = load_rule_docs()
     parts = [docs[f.rule_id].documentation() for f in hits if f.rule_id in docs]
+    target = _schema_target(ls, doc, offset)
+    if target is not None:
+        parts.insert(0, markdown(target, lambda prov: _line_of(ls, doc, prov)))
     if not parts:
         return None
     unique = list(dict.fromkeys(parts))
-    first = hits[0]
+    start, end = (target.start, target.end) if target is not None else (hits[0].start, hits[0].end)
     return lsp.Hover(
         contents=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value="\n---\n".join(unique)),
-        range=to_range(doc.index, first.start, first.end, ls.encoding),
+        range=to_range(doc.index, start, end, ls.encoding),
     )
+
+
+@server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
+async def definition(ls: TreidoServer, params: lsp.DefinitionParams) -> list[lsp.Location] | None:
+    """A table or column name in a Supabase query: its statement in the migration, then its
+    entry in the generated types."""
+    from treido_ls.lsp_convert import to_range
+
+    doc = ls.documents.get(params.text_document.uri)
+    if doc is not None:
+        await ls.indexer.ready(Path(doc.path))
+        doc = ls.documents.get(params.text_document.uri)
+    if doc is None:
+        return None
+    offset = doc.index.offset(params.position.line, params.position.character, ls.encoding)
+    target = _schema_target(ls, doc, offset)
+    if target is None:
+        return None
+    root = ls.project_for(Path(doc.path)).root
+    locations = []
+    for prov in target.locations:
+        found = _source_of(ls, root / prov.path)
+        if found is not None:
+            locations.append(lsp.Location(found[0], to_range(found[1], prov.start, prov.end, ls.encoding)))
+    return locations or None
+
+
+def _schema_target(ls: TreidoServer, doc: Document, offset: int) -> SchemaTarget | None:
+    from treido_ls.context import FileContext
+    from treido_ls.schema_nav import locate
+
+    if doc.lang is None or not doc.lang.is_script or doc.tree is None or not ls.settings.enable:
+        return None
+    path = Path(doc.path)
+    project = ls.project_for(path)
+    ctx = FileContext(project.relpath(path), doc.source, doc.tree, doc.lang, doc.index, project)
+    try:
+        return locate(ctx, offset)
+    except Exception:  # navigation must never break hover
+        log.exception("schema lookup failed in %s", doc.uri)
+        return None
+
+
+def _source_of(ls: TreidoServer, path: Path) -> tuple[str, LineIndex] | None:
+    """(uri, line index) of a file: the open buffer if any, else the disk."""
+    from treido_ls.positions import LineIndex
+
+    uri = path.as_uri()
+    open_doc = ls.documents.get(uri)
+    if open_doc is not None:
+        return uri, open_doc.index
+    try:
+        return uri, LineIndex(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _line_of(ls: TreidoServer, doc: Document, prov: Provenance) -> int | None:
+    found = _source_of(ls, ls.project_for(Path(doc.path)).root / prov.path)
+    return found[1].line_of(prov.start) if found is not None else None
 
 
 @server.feature(DEBUG_DOCUMENT)
@@ -559,3 +708,5 @@ def serve() -> None:
     protocol_out = sys.stdout.buffer
     sys.stdout = sys.stderr
     server.start_io(sys.stdin.buffer, protocol_out)
+    # pygls swallows its own sys.exit: the LSP exit code is 0 after shutdown, 1 without (or on EOF).
+    sys.exit(0 if getattr(server.protocol, "_shutdown", False) else 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from lsprotocol import types as lsp
 from pytest_lsp import ClientServerConfig, LanguageClient
@@ -36,16 +37,41 @@ async def initialize(client: LanguageClient, root_uri: str, encodings: Sequence[
 async def diagnostics_after(client: LanguageClient, uri: str, send: Callable[[], None],
                             version: int | None = None, timeout: float = 15.0) -> list[lsp.Diagnostic]:
     """Send a notification and wait for the diagnostics it causes for `uri` (and `version`)."""
-    async def wait() -> list[lsp.Diagnostic]:
-        while True:
-            params = await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-            if params.uri == uri and (version is None or params.version == version):
-                return list(params.diagnostics)
+    record = published(client)
+    seen = len(record)
 
-    waiter = asyncio.create_task(wait())
-    await asyncio.sleep(0)
+    async def wait() -> list[lsp.Diagnostic]:
+        nonlocal seen
+        while True:
+            for params in record[seen:]:
+                if params.uri == uri and (version is None or params.version == version):
+                    return list(params.diagnostics)
+            seen = len(record)
+            await asyncio.sleep(0.02)
+
     send()
-    return await asyncio.wait_for(waiter, timeout)
+    return await asyncio.wait_for(wait(), timeout)
+
+
+def published(client: LanguageClient) -> list[lsp.PublishDiagnosticsParams]:
+    """Every publishDiagnostics the client received since the first call, in order.
+
+    `wait_for_notification` keeps one waiter per method, so of several notifications that arrive
+    together (the server also publishes for files that are not open) all but one are missed."""
+    record: list[lsp.PublishDiagnosticsParams] | None = getattr(client, "_treido_published", None)
+    if record is None:
+        record = []
+        client._treido_published = record  # type: ignore[attr-defined]
+        protocol = client.protocol
+        handle = protocol._handle_notification
+
+        def recording(method: str, params: Any) -> None:
+            if method == lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+                record.append(params)
+            handle(method, params)
+
+        protocol._handle_notification = recording  # type: ignore[method-assign]
+    return record
 
 
 def open_document(client: LanguageClient, uri: str, text: str, language_id: str = "typescript",

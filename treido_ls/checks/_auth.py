@@ -347,3 +347,8 @@ def _server_client_import(ctx: FileContext, local: str) -> bool:
 
 def has_use_server(fn: Node) -> bool:
     return "use server" in function_directives(fn)
+
+
+# Public names for the admin-client and middleware checks (same behaviour as the private helpers above).
+config_hit = _config_hit
+project_module = _project_module

@@ -23,21 +23,24 @@ def pattern_bindings(pattern: Node | None) -> dict[str, str | None]:
     return found
 
 
-def _collect_bindings(node: Node | None, key: str | None, out: dict[str, str | None]) -> None:
-    if node is None:
-        return
-    kind = node.type
-    if kind in ("identifier", "shorthand_property_identifier_pattern"):
-        out[syntax.text(node)] = key if kind == "identifier" else syntax.text(node)
-    elif kind == "pair_pattern":
-        _collect_bindings(node.child_by_field_name("value"), syntax.text(node.child_by_field_name("key")), out)
-    elif kind == "object_assignment_pattern":
-        _collect_bindings(node.child_by_field_name("left"), None, out)
-    elif kind in ("assignment_pattern", "required_parameter", "optional_parameter"):
-        _collect_bindings(node.child_by_field_name("left") or node.child_by_field_name("pattern"), key, out)
-    elif kind in ("object_pattern", "array_pattern", "rest_pattern", "formal_parameters"):
-        for child in node.named_children:
-            _collect_bindings(child, None, out)
+def _collect_bindings(pattern: Node | None, key: str | None, out: dict[str, str | None]) -> None:
+    """Pre-order, left to right, with an explicit stack: patterns nest as deep as the text does."""
+    stack: list[tuple[Node | None, str | None]] = [(pattern, key)]
+    while stack:
+        node, key = stack.pop()
+        if node is None:
+            continue
+        kind = node.type
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            out[syntax.text(node)] = key if kind == "identifier" else syntax.text(node)
+        elif kind == "pair_pattern":
+            stack.append((node.child_by_field_name("value"), syntax.text(node.child_by_field_name("key"))))
+        elif kind == "object_assignment_pattern":
+            stack.append((node.child_by_field_name("left"), None))
+        elif kind in ("assignment_pattern", "required_parameter", "optional_parameter"):
+            stack.append((node.child_by_field_name("left") or node.child_by_field_name("pattern"), key))
+        elif kind in ("object_pattern", "array_pattern", "rest_pattern", "formal_parameters"):
+            stack.extend((child, None) for child in reversed(node.named_children))
 
 
 def declaration_of(use: Node, name: str | None = None) -> Node | None:

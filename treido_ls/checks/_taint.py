@@ -207,32 +207,19 @@ class Taint:
         return self._eval(expr, True, 0)
 
     def occurrences(self, expr: Node | None) -> Iterator[tuple[Node, frozenset[Source]]]:
-        """The smallest parts of `expr` that carry untrusted input: `body.id` in `{ id: body.id, n: 1 }`."""
-        node = _unwrap(expr)
-        if node is None:
-            return
-        kind = node.type
-        if kind == "object":
-            for child in node.named_children:
-                if child.type == "pair":
-                    yield from self.occurrences(child.child_by_field_name("value"))
-                elif child.type == "spread_element" and child.named_children:
-                    yield from self.occurrences(child.named_children[0])
-                elif child.type == "shorthand_property_identifier":
-                    yield from self._leaf(child)
-        elif kind in ("array", "template_string"):
-            for child in node.named_children:
-                inner = child.named_children[0] if child.type in ("spread_element", "template_substitution") \
-                    and child.named_children else child
-                yield from self.occurrences(inner)
-        elif kind == "binary_expression" and syntax.text(node.child_by_field_name("operator")) in _PASS_OPERATORS:
-            yield from self.occurrences(node.child_by_field_name("left"))
-            yield from self.occurrences(node.child_by_field_name("right"))
-        elif kind == "ternary_expression":
-            yield from self.occurrences(node.child_by_field_name("consequence"))
-            yield from self.occurrences(node.child_by_field_name("alternative"))
-        else:
-            yield from self._leaf(node)
+        """The smallest parts of `expr` that carry untrusted input: `body.id` in `{ id: body.id, n: 1 }`.
+
+        Left to right, with an explicit stack: literals nest as deep as the text does."""
+        stack: list[Node | None] = [expr]
+        while stack:
+            node = _unwrap(stack.pop())
+            if node is None:
+                continue
+            parts = _occurrence_parts(node)
+            if parts is None:
+                yield from self._leaf(node)
+            else:
+                stack.extend(reversed(parts))
 
     def _leaf(self, node: Node) -> Iterator[tuple[Node, frozenset[Source]]]:
         found = self.sources(node)
@@ -480,6 +467,29 @@ def _permissive_schema(call: Node) -> bool:
 # -- tree helpers ------------------------------------------------------------------------------------
 
 
+def _occurrence_parts(node: Node) -> list[Node | None] | None:
+    """The sub-expressions `occurrences` looks into, in order; None when `node` is a leaf."""
+    kind = node.type
+    if kind == "object":
+        parts: list[Node | None] = []
+        for child in node.named_children:
+            if child.type == "pair":
+                parts.append(child.child_by_field_name("value"))
+            elif child.type == "spread_element" and child.named_children:
+                parts.append(child.named_children[0])
+            elif child.type == "shorthand_property_identifier":
+                parts.append(child)
+        return parts
+    if kind in ("array", "template_string"):
+        return [child.named_children[0] if child.type in ("spread_element", "template_substitution")
+                and child.named_children else child for child in node.named_children]
+    if kind == "binary_expression" and syntax.text(node.child_by_field_name("operator")) in _PASS_OPERATORS:
+        return [node.child_by_field_name("left"), node.child_by_field_name("right")]
+    if kind == "ternary_expression":
+        return [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+    return None
+
+
 def _unwrap(node: Node | None) -> Node | None:
     while node is not None and node.type in _WRAPPERS:
         node = node.named_children[0] if node.named_children else None
@@ -565,32 +575,34 @@ def _pattern_paths(pattern: Node | None) -> list[tuple[str, tuple[tuple[str, Nod
     return found
 
 
-def _walk_pattern(node: Node | None, path: tuple[tuple[str, Node], ...],
+def _walk_pattern(pattern: Node | None, path: tuple[tuple[str, Node], ...],
                   out: list[tuple[str, tuple[tuple[str, Node], ...]]]) -> None:
-    if node is None:
-        return
-    kind = node.type
-    if kind == "identifier":
-        out.append((syntax.text(node), path))
-    elif kind == "shorthand_property_identifier_pattern":
-        out.append((syntax.text(node), (*path, (syntax.text(node), node))))
-    elif kind == "pair_pattern":
-        key = node.child_by_field_name("key")
-        _walk_pattern(node.child_by_field_name("value"), (*path, (syntax.text(key), node)), out)
-    elif kind == "object_assignment_pattern":
-        left = node.child_by_field_name("left")
-        if left is not None:
-            out.append((syntax.text(left), (*path, (syntax.text(left), left))))
-    elif kind == "assignment_pattern":
-        _walk_pattern(node.child_by_field_name("left"), path, out)
-    elif kind in ("required_parameter", "optional_parameter"):
-        _walk_pattern(node.child_by_field_name("pattern"), path, out)
-    elif kind == "rest_pattern" or kind == "object_pattern":
-        for child in node.named_children:
-            _walk_pattern(child, path, out)
-    elif kind == "array_pattern":
-        for child in node.named_children:
-            _walk_pattern(child, (*path, ("[]", child)), out)
+    """Pre-order, left to right, with an explicit stack: patterns nest as deep as the text does."""
+    stack: list[tuple[Node | None, tuple[tuple[str, Node], ...]]] = [(pattern, path)]
+    while stack:
+        node, path = stack.pop()
+        if node is None:
+            continue
+        kind = node.type
+        if kind == "identifier":
+            out.append((syntax.text(node), path))
+        elif kind == "shorthand_property_identifier_pattern":
+            out.append((syntax.text(node), (*path, (syntax.text(node), node))))
+        elif kind == "pair_pattern":
+            key = node.child_by_field_name("key")
+            stack.append((node.child_by_field_name("value"), (*path, (syntax.text(key), node))))
+        elif kind == "object_assignment_pattern":
+            left = node.child_by_field_name("left")
+            if left is not None:
+                out.append((syntax.text(left), (*path, (syntax.text(left), left))))
+        elif kind == "assignment_pattern":
+            stack.append((node.child_by_field_name("left"), path))
+        elif kind in ("required_parameter", "optional_parameter"):
+            stack.append((node.child_by_field_name("pattern"), path))
+        elif kind == "rest_pattern" or kind == "object_pattern":
+            stack.extend((child, path) for child in reversed(node.named_children))
+        elif kind == "array_pattern":
+            stack.extend((child, (*path, ("[]", child))) for child in reversed(node.named_children))
 
 
 def _scope_of(node: Node) -> tuple[int, int]:

@@ -73,11 +73,17 @@ def _scope_violations(search: _Search, scope: CachedScope) -> Iterator[Violation
         )
 
 
-def _reaches(search: _Search, fn: Node, visiting: set[int]) -> tuple[str, Node] | None:
-    """The first request API `fn` calls, directly or through same-file functions."""
+_MAX_HELPER_DEPTH = 100
+
+
+def _reaches(search: _Search, fn: Node, visiting: set[int], depth: int = 0) -> tuple[str, Node] | None:
+    """The first request API `fn` calls, directly or through same-file functions.
+
+    Helper chains deeper than _MAX_HELPER_DEPTH count as not reaching one (no finding rather than
+    a RecursionError on generated code)."""
     if fn.id in search.reaches:
         return search.reaches[fn.id]
-    if fn.id in visiting:
+    if fn.id in visiting or depth >= _MAX_HELPER_DEPTH:
         return None
     visiting.add(fn.id)
     result: tuple[str, Node] | None = None
@@ -88,7 +94,7 @@ def _reaches(search: _Search, fn: Node, visiting: set[int]) -> tuple[str, Node] 
                        is not None), None)
         if result is None:
             for _, target in called_functions(body, search.functions):
-                if target.id not in search.cached_fns and (result := _reaches(search, target, visiting)):
+                if target.id not in search.cached_fns and (result := _reaches(search, target, visiting, depth + 1)):
                     break
     search.reaches[fn.id] = result
     return result

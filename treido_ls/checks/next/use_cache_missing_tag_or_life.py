@@ -55,19 +55,24 @@ def _violation(ctx: FileContext, scope: CachedScope, missing: tuple[str, ...]) -
 
 
 def _cache_api_calls(ctx: FileContext, fn: Node, functions: dict[str, Node], visited: set[int]) -> set[str]:
-    """Names of next/cache tag/life APIs called in `fn`, or in same-file helpers it calls."""
+    """Names of next/cache tag/life APIs called in `fn`, or in same-file helpers it calls.
+
+    With an explicit stack: a chain of helpers calling each other can be as long as the file."""
     visited.add(fn.id)
-    body = fn.child_by_field_name("body")
-    if body is None:
-        return set()
     found: set[str] = set()
-    for call in syntax.descendants_of_type(body, {"call_expression"}):
-        name = _next_cache_api(ctx, call)
-        if name is not None:
-            found.add(name)
-    for _, target in called_functions(body, functions):
-        if target.id not in visited:
-            found |= _cache_api_calls(ctx, target, functions, visited)
+    stack = [fn]
+    while stack:
+        body = stack.pop().child_by_field_name("body")
+        if body is None:
+            continue
+        for call in syntax.descendants_of_type(body, {"call_expression"}):
+            name = _next_cache_api(ctx, call)
+            if name is not None:
+                found.add(name)
+        for _, target in called_functions(body, functions):
+            if target.id not in visited:
+                visited.add(target.id)
+                stack.append(target)
     return found
 
 

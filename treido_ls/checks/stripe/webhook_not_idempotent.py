@@ -17,6 +17,7 @@ from treido_ls.checks import check
 from treido_ls.checks._scope import declaration_of, pattern_bindings
 from treido_ls.checks._stripe import CALLS, may_be_stripe_file, verified_event_names, verifier_calls
 from treido_ls.checks._supabase import query_chain
+from treido_ls.checks.stripe._idempotency_fix import idempotency_fix
 from treido_ls.context import FileContext
 from treido_ls.model import Violation
 
@@ -58,8 +59,9 @@ def webhook_not_idempotent(ctx: FileContext) -> Iterator[Violation]:
         what = _side_effect(call)
         if what is not None:
             event = sorted(events)[0]
+            fix = idempotency_fix(ctx, verifiers, event)
             yield Violation(_method_start(call), call.end_byte, ctx.message(what=what, event=event),
-                            data={"event": event})
+                            fixes=[fix] if fix is not None else [], data={"event": event})
             return
 
 

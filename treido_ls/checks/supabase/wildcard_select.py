@@ -9,6 +9,7 @@ from tree_sitter import Node
 from treido_ls import syntax
 from treido_ls.checks import check
 from treido_ls.checks._supabase import query_chain
+from treido_ls.checks.supabase._select_fix import select_fixes, star_span
 from treido_ls.context import FileContext
 from treido_ls.model import Violation
 
@@ -29,9 +30,12 @@ def wildcard_select(ctx: FileContext) -> Iterator[Violation]:
         if not args:
             method = call.child_by_field_name("function")
             prop = method.child_by_field_name("property") if method is not None else None
+            arguments = call.child_by_field_name("arguments")
+            at = arguments.start_byte + 1 if arguments is not None else call.end_byte - 1
             yield Violation(
                 (prop or call).start_byte, call.end_byte,
                 ctx.message(what="`.select()` with no columns", table=table),
+                fixes=select_fixes(ctx, call, chain.table, (at, at), quote=syntax.quote_of(ctx.source)),
                 data={"table": chain.table},
             )
             continue
@@ -39,7 +43,11 @@ def wildcard_select(ctx: FileContext) -> Iterator[Violation]:
             continue
         for start, end, what, embedded in _wildcards(args[0], ctx.source):
             target = f"`{embedded}`" if embedded else table
-            yield Violation(start, end, ctx.message(what=what, table=target),
+            whole = (start, end) == (args[0].start_byte, args[0].end_byte)
+            span = (start + 1, end - 1) if whole else star_span(ctx.source, start, end)
+            fixes = select_fixes(ctx, call, embedded or chain.table, span, narrow=whole and embedded is None,
+                                 select_text=ctx.source[args[0].start_byte + 1 : args[0].end_byte - 1])
+            yield Violation(start, end, ctx.message(what=what, table=target), fixes=fixes,
                             data={"table": embedded or chain.table})
 
 

@@ -295,25 +295,29 @@ def _redirect_parts(taint: Taint, arg: Node) -> list[tuple[Node, frozenset[Sourc
 
 
 def _url_parts(arg: Node) -> list[str | Node]:
-    """A URL expression as fixed text and expressions: `${origin}/orders/${id}` -> [origin, '/orders/', id]."""
-    node = syntax.unwrap(arg)
-    if node is None:
-        return []
-    if node.type == "template_string":
-        parts: list[str | Node] = []
-        for child in node.named_children:
-            if child.type == "template_substitution" and child.named_children:
-                parts.append(child.named_children[0])
-            elif child.type in ("string_fragment", "escape_sequence"):
-                parts.append(syntax.text(child))
-        return parts
-    if node.type == "string":
-        return [syntax.string_value(node) or ""]
-    if node.type == "binary_expression" and syntax.text(node.child_by_field_name("operator")) == "+":
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
-        return [*(_url_parts(left) if left else []), *(_url_parts(right) if right else [])]
-    if node.type == "new_expression" and syntax.text(node.child_by_field_name("constructor")) == "URL":
-        args_node = node.child_by_field_name("arguments")
-        first = next((c for c in args_node.named_children if c.type != "comment"), None) if args_node else None
-        return _url_parts(first) if first is not None else []
-    return [node]
+    """A URL expression as fixed text and expressions: `${origin}/orders/${id}` -> [origin, '/orders/', id].
+
+    With an explicit stack: `a + b + c + ...` nests as deep as the chain is long."""
+    parts: list[str | Node] = []
+    stack: list[Node | None] = [arg]
+    while stack:
+        node = syntax.unwrap(stack.pop())
+        if node is None:
+            continue
+        if node.type == "template_string":
+            for child in node.named_children:
+                if child.type == "template_substitution" and child.named_children:
+                    parts.append(child.named_children[0])
+                elif child.type in ("string_fragment", "escape_sequence"):
+                    parts.append(syntax.text(child))
+        elif node.type == "string":
+            parts.append(syntax.string_value(node) or "")
+        elif node.type == "binary_expression" and syntax.text(node.child_by_field_name("operator")) == "+":
+            stack += [node.child_by_field_name("right"), node.child_by_field_name("left")]
+        elif node.type == "new_expression" and syntax.text(node.child_by_field_name("constructor")) == "URL":
+            args_node = node.child_by_field_name("arguments")
+            stack.append(next((c for c in args_node.named_children if c.type != "comment"), None)
+                         if args_node else None)
+        else:
+            parts.append(node)
+    return parts

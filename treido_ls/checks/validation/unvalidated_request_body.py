@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from treido_ls.checks import check
-from treido_ls.checks._taint import Source
+from treido_ls.checks._taint import BODY, Source
 from treido_ls.checks.validation._flow import Sink, handler_taint, hits, may_have_sinks, route_handlers
+from treido_ls.checks.validation._zod_fix import body_fix
 from treido_ls.context import FileContext
 from treido_ls.model import Violation
 
@@ -22,5 +23,7 @@ def unvalidated_request_body(ctx: FileContext) -> Iterator[Violation]:
             for source in hit.sources:
                 first_sink.setdefault(source, hit.sink)
         for source in sorted(first_sink, key=lambda s: (s.start, s.end)):
+            fix = body_fix(ctx, entry.fn, entry.name, source.start, source.end) if source.kind == BODY else None
             yield Violation(source.start, source.end,
-                            ctx.message(what=source.label, sink=first_sink[source].label, handler=entry.name))
+                            ctx.message(what=source.label, sink=first_sink[source].label, handler=entry.name),
+                            fixes=[fix] if fix is not None else [])
