@@ -76,6 +76,8 @@ function settings(folder: vscode.WorkspaceFolder | undefined) {
     run: config.get<string>('run', 'onType'),
     logLevel: config.get<string>('logLevel', 'warning'),
     configPath: config.get<string>('configPath', ''),
+    lintBudgetMs: config.get<number>('lintBudgetMs', 1000),
+    baselineMode: config.get<string>('baselineMode', 'hide'),
   };
 }
 
