@@ -80,17 +80,21 @@ def parser(lang: Lang) -> Parser:
 # Grammar of each live tree, by its root node's id: lets node-level helpers run compiled queries
 # (in C) instead of walking nodes in Python. Every tree the engine analyses comes from `parse`, which
 # re-registers the id, so an id reused by a later tree never keeps a stale grammar.
-_TREE_LANGS: dict[int, Lang] = {}
+_TREE_LANGS: dict[int, tuple[Lang, int]] = {}
 _MAX_REGISTERED = 4096
+_generation = 0
 
 
 def parse(lang: Lang, source: bytes, old_tree: Tree | None = None) -> Tree:
+    global _generation
     tree = parser(lang).parse(source) if old_tree is None else parser(lang).parse(source, old_tree)
     if len(_TREE_LANGS) >= _MAX_REGISTERED:
         _TREE_LANGS.clear()
-    _TREE_LANGS[tree.root_node.id] = lang
+    _generation += 1
+    _TREE_LANGS[tree.root_node.id] = (lang, _generation)
     return tree
 
 
-def lang_of_root(root_id: int) -> Lang | None:
+def tree_identity(root_id: int) -> tuple[Lang, int] | None:
+    """The grammar of a live tree and a number unique to it (root ids can be reused by later trees)."""
     return _TREE_LANGS.get(root_id)

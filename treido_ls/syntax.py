@@ -128,23 +128,35 @@ def descendants_of_type(node: Node, types: frozenset[str] | set[str]) -> Iterato
             yield child
 
 
+_DESCENDANTS: dict[tuple[int, int, int, int, frozenset[str]], list[Node]] = {}
+_MAX_CACHED = 4096
+
+
 def _query_descendants(node: Node, types: frozenset[str]) -> list[Node] | None:
-    from treido_ls.parsing import lang_of_root
+    """Cached per tree, node and types: rules ask for the same scope's identifiers many times."""
+    from treido_ls.parsing import tree_identity
 
     root = node
     while root.parent is not None:
         root = root.parent
-    lang = lang_of_root(root.id)
-    if lang is None:
+    identity = tree_identity(root.id)
+    if identity is None:
         return None
-    query = _type_query(lang, types)
-    if query is None:
-        return None
-    from tree_sitter import QueryCursor
+    lang, generation = identity
+    key = (generation, node.id, node.start_byte, node.end_byte, types)
+    cached = _DESCENDANTS.get(key)
+    if cached is None:
+        query = _type_query(lang, types)
+        if query is None:
+            return None
+        from tree_sitter import QueryCursor
 
-    captured = QueryCursor(query).captures(node).get("n", [])
-    captured.sort(key=lambda n: (n.start_byte, -n.end_byte))
-    return captured
+        cached = QueryCursor(query).captures(node).get("n", [])
+        cached.sort(key=lambda n: (n.start_byte, -n.end_byte))
+        if len(_DESCENDANTS) >= _MAX_CACHED:
+            _DESCENDANTS.clear()
+        _DESCENDANTS[key] = cached
+    return list(cached)
 
 
 _TYPE_QUERIES: dict[tuple[object, frozenset[str]], object] = {}
