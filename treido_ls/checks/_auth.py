@@ -257,7 +257,7 @@ def _access(ctx: FileContext, call: Node) -> DataAccess | None:
                 return None
             label = syntax.text(args[0]) if len(syntax.text(args[0])) <= 40 else "..."
             return DataAccess(call, f"`.{method}({label})`", _root_identifier(receiver))
-        if _is_stripe_call(ctx, call):
+        if is_stripe_call(ctx, call):
             return DataAccess(call, "a Stripe API call", None)
         root = _root_identifier(receiver)
         if root is not None and syntax.text(root) in ctx.imports and _admin_value(ctx, syntax.text(root)):
@@ -298,7 +298,7 @@ def _root_identifier(node: Node) -> Node | None:
     return None
 
 
-def _is_stripe_call(ctx: FileContext, call: Node) -> bool:
+def is_stripe_call(ctx: FileContext, call: Node) -> bool:
     """`stripe.customers.create(...)`: a call two or more members deep on a Stripe client (not `webhooks.*`)."""
     function = call.child_by_field_name("function")
     if function is None or function.type != "member_expression":

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from tree_sitter import Node
 
 from treido_ls import syntax
-from treido_ls.checks._auth import callee_facts, has_use_server
+from treido_ls.checks._auth import callee_facts, has_use_server, is_stripe_call
 from treido_ls.checks._scope import assigned_values, declaration_of
 from treido_ls.checks._supabase import chain_methods, query_chain
 from treido_ls.checks._taint import Source, Taint
@@ -191,28 +191,13 @@ def _rpc_receiver(receiver: Node) -> bool:
 
 
 def _stripe_write(ctx: FileContext, call: Node) -> bool:
-    """`stripe.customers.create(...)`: two or more members deep on a Stripe client, not a read or `webhooks.*`."""
+    """A Stripe API call that is not a read (`retrieve`, `list`, `search`)."""
     function = call.child_by_field_name("function")
     if function is None or function.type != "member_expression":
         return False
     if _STRIPE_READS.match(syntax.text(function.child_by_field_name("property"))):
         return False
-    root = function.child_by_field_name("object")
-    depth = 1
-    while root is not None and root.type == "member_expression":
-        if syntax.text(root.child_by_field_name("property")) == "webhooks":
-            return False
-        root = root.child_by_field_name("object")
-        depth += 1
-    root = syntax.unwrap(root)
-    if root is None or depth < 2:
-        return False
-    if root.type == "identifier":
-        return "stripe" in syntax.text(root).lower() and any(
-            "stripe" in binding.module.lower() for binding in ctx.imports.values())
-    if root.type == "call_expression":
-        return "stripe" in (syntax.callee_name(root) or "").lower()
-    return False
+    return is_stripe_call(ctx, call)
 
 
 def _stripe_path(call: Node) -> str:
