@@ -77,8 +77,29 @@ def calls_within(ctx: FileContext, node: Node, own: bool = False) -> list[Node]:
     hi = bisect.bisect_left(facts.starts, node.end_byte)
     found = facts.calls[lo:hi]
     if own:
-        found = [c for c in found if (fn := syntax.enclosing_function(c)) is not None and fn.id == node.id]
+        nested = _nested_functions(node)
+        found = [c for c in found if not _inside_any(c, nested)]
     return found
+
+
+def _nested_functions(node: Node) -> list[tuple[int, int]]:
+    """Byte ranges of the functions inside `node` (not `node` itself), outermost only, sorted.
+
+    Computed top-down from one query: asking each call for its enclosing function walks `.parent`,
+    which tree-sitter answers by descending from the root (quadratic on deeply nested code)."""
+    ranges: list[tuple[int, int]] = []
+    for fn in syntax.descendants_of_type(node, syntax.FUNCTION_TYPES):
+        if fn.start_byte == node.start_byte and fn.end_byte == node.end_byte:
+            continue
+        if ranges and fn.end_byte <= ranges[-1][1]:
+            continue  # inside an outer nested function already listed
+        ranges.append((fn.start_byte, fn.end_byte))
+    return ranges
+
+
+def _inside_any(call: Node, ranges: list[tuple[int, int]]) -> bool:
+    index = bisect.bisect_right(ranges, (call.start_byte, float("inf"))) - 1
+    return index >= 0 and ranges[index][0] <= call.start_byte and call.end_byte <= ranges[index][1]
 
 
 def callee_facts(ctx: FileContext, call: Node) -> FunctionFacts | None:

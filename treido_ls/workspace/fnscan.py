@@ -85,17 +85,21 @@ def is_auth_call(call: Node, method: str) -> bool:
 def unconditional(node: Node, fn: Node) -> bool:
     """True when `node` runs on every path through `fn` that gets past it (no branch, loop or callback)."""
     body = fn.child_by_field_name("body")
-    current = node
-    while current is not None and current != body:
-        parent = current.parent
-        if parent is None:
+    if body is None:
+        return False
+    # Walk down from the body to the node (child_with_descendant) rather than up with `.parent`:
+    # tree-sitter finds a parent by descending from the root, so upward walks cost depth squared.
+    parent = body
+    while parent != node:
+        child = parent.child_with_descendant(node)
+        if child is None:
             return False
-        if parent.type == "try_statement" and current != parent.child_by_field_name("body"):
+        if parent.type == "try_statement" and child != parent.child_by_field_name("body"):
             return False  # a catch or finally clause runs only sometimes
         if parent.type not in _TRANSPARENT and parent != body:
             return False
-        current = parent
-    return current == body
+        parent = child
+    return True
 
 
 def bound_names(call: Node) -> set[str]:
