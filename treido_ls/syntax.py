@@ -63,6 +63,24 @@ def unwrap(node: Node | None) -> Node | None:
     return node
 
 
+def value_parts(node: Node) -> list[Node | None]:
+    """The sub-expressions whose values end up in `node`'s value (template substitutions, object and
+    array members, spreads, `+`/`??`/`||` operands, ternary branches); empty for anything else."""
+    kind = node.type
+    if kind == "template_string":
+        return [sub.named_children[0] if sub.named_children else None
+                for sub in node.named_children if sub.type == "template_substitution"]
+    if kind in ("object", "array"):
+        return [child.child_by_field_name("value") if child.type == "pair" else child for child in node.named_children]
+    if kind == "spread_element":
+        return list(node.named_children)
+    if kind == "binary_expression" and text(node.child_by_field_name("operator")) in ("+", "??", "||"):
+        return [node.child_by_field_name("left"), node.child_by_field_name("right")]
+    if kind == "ternary_expression":
+        return [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
+    return []
+
+
 def call_arguments(call: Node) -> list[Node]:
     args = call.child_by_field_name("arguments")
     if args is None:

@@ -79,24 +79,7 @@ def _sensitive(node: Node | None, dom_events: bool, depth: int) -> tuple[Node, s
         return (node, what) if what is not None else None
     if kind == "call_expression":
         return _sensitive_call(node, dom_events, depth)
-    return _first(_parts(node), dom_events, depth)
-
-
-def _parts(node: Node) -> list[Node | None]:
-    """The sub-expressions whose value ends up in the log line."""
-    kind = node.type
-    if kind == "template_string":
-        return [sub.named_children[0] if sub.named_children else None
-                for sub in node.named_children if sub.type == "template_substitution"]
-    if kind in ("object", "array"):
-        return [child.child_by_field_name("value") if child.type == "pair" else child for child in node.named_children]
-    if kind == "spread_element":
-        return list(node.named_children)
-    if kind == "binary_expression" and syntax.text(node.child_by_field_name("operator")) in ("+", "??", "||"):
-        return [node.child_by_field_name("left"), node.child_by_field_name("right")]
-    if kind == "ternary_expression":
-        return [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
-    return []
+    return _first(syntax.value_parts(node), dom_events, depth)
 
 
 def _first(nodes: list[Node | None], dom_events: bool, depth: int) -> tuple[Node, str] | None:

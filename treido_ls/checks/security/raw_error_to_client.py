@@ -122,24 +122,8 @@ def _raw_errors(node: Node | None, depth: int) -> Iterator[RawError]:
             for arg in syntax.call_arguments(node)[:1]:
                 yield from _raw_errors(arg, depth + 1)
         return
-    for part in _parts(node):
+    for part in syntax.value_parts(node):
         yield from _raw_errors(part, depth + 1)
-
-
-def _parts(node: Node) -> list[Node | None]:
-    kind = node.type
-    if kind == "template_string":
-        return [sub.named_children[0] if sub.named_children else None
-                for sub in node.named_children if sub.type == "template_substitution"]
-    if kind in ("object", "array"):
-        return [child.child_by_field_name("value") if child.type == "pair" else child for child in node.named_children]
-    if kind == "spread_element":
-        return list(node.named_children)
-    if kind == "binary_expression" and syntax.text(node.child_by_field_name("operator")) in ("+", "??", "||"):
-        return [node.child_by_field_name("left"), node.child_by_field_name("right")]
-    if kind == "ternary_expression":
-        return [node.child_by_field_name("consequence"), node.child_by_field_name("alternative")]
-    return []
 
 
 def _error_binding(use: Node, name: str) -> tuple[str, bool] | None:
