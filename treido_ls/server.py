@@ -229,6 +229,14 @@ class TreidoServer(LanguageServer):
             _refresh_pull(self)
             self.indexer.schedule_workspace(project.root)  # findings of migrations that are not open
 
+    async def indexed_document(self, uri: str) -> Document | None:
+        """The open document once its project's index is built (None if it closed meanwhile)."""
+        doc = self.documents.get(uri)
+        if doc is None:
+            return None
+        await self.indexer.ready(Path(doc.path))
+        return self.documents.get(uri)
+
     def root_of(self, doc: Document) -> Path | None:
         """The project root related locations are relative to (None before it is known)."""
         return self._roots.get(Path(doc.path).parent)
@@ -506,11 +514,7 @@ def did_close(ls: TreidoServer, params: lsp.DidCloseTextDocumentParams) -> None:
 async def pull_diagnostics(ls: TreidoServer, params: lsp.DocumentDiagnosticParams) -> lsp.DocumentDiagnosticReport:
     from treido_ls.lsp_convert import to_diagnostic
 
-    doc = ls.documents.get(params.text_document.uri)
-    if doc is None:
-        return lsp.RelatedFullDocumentDiagnosticReport(items=[])
-    await ls.indexer.ready(Path(doc.path))
-    doc = ls.documents.get(params.text_document.uri)
+    doc = await ls.indexed_document(params.text_document.uri)
     if doc is None:
         return lsp.RelatedFullDocumentDiagnosticReport(items=[])
     findings = ls.lint_document(doc)
@@ -532,10 +536,7 @@ async def workspace_diagnostics(ls: TreidoServer,
 async def code_action(ls: TreidoServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
     from treido_ls.code_actions import FIX_ALL_KIND, fix_all, overlapping, quick_fixes
 
-    doc = ls.documents.get(params.text_document.uri)
-    if doc is not None:
-        await ls.indexer.ready(Path(doc.path))
-        doc = ls.documents.get(params.text_document.uri)
+    doc = await ls.indexed_document(params.text_document.uri)
     if doc is None or doc.lang is None:
         return None
     findings = ls.lint_document(doc)
@@ -607,10 +608,7 @@ async def hover(ls: TreidoServer, params: lsp.HoverParams) -> lsp.Hover | None:
     from treido_ls.registry import load_rule_docs
     from treido_ls.schema_nav import markdown
 
-    doc = ls.documents.get(params.text_document.uri)
-    if doc is not None:
-        await ls.indexer.ready(Path(doc.path))
-        doc = ls.documents.get(params.text_document.uri)
+    doc = await ls.indexed_document(params.text_document.uri)
     if doc is None:
         return None
     offset = doc.index.offset(params.position.line, params.position.character, ls.encoding)
@@ -636,10 +634,7 @@ async def definition(ls: TreidoServer, params: lsp.DefinitionParams) -> list[lsp
     entry in the generated types."""
     from treido_ls.lsp_convert import to_range
 
-    doc = ls.documents.get(params.text_document.uri)
-    if doc is not None:
-        await ls.indexer.ready(Path(doc.path))
-        doc = ls.documents.get(params.text_document.uri)
+    doc = await ls.indexed_document(params.text_document.uri)
     if doc is None:
         return None
     offset = doc.index.offset(params.position.line, params.position.character, ls.encoding)

@@ -81,6 +81,51 @@ def value_parts(node: Node) -> list[Node | None]:
     return []
 
 
+def function_name(fn: Node) -> tuple[str, Node]:
+    """A function's name and the node to report at: its own name, the variable it is assigned to,
+    or "(inline action)" at its first token."""
+    name = fn.child_by_field_name("name")
+    if name is not None:
+        return text(name), name
+    parent = fn.parent
+    if parent is not None and parent.type == "variable_declarator":
+        target = parent.child_by_field_name("name")
+        if target is not None:
+            return text(target), target
+    return "(inline action)", fn.children[0] if fn.children else fn
+
+
+def first_statement(body: Node) -> Node | None:
+    """The first statement of a block after its directive prologue (`'use server'`) and comments."""
+    for stmt in body.named_children:
+        if stmt.type == "comment":
+            continue
+        if stmt.type == "expression_statement" and stmt.named_children and stmt.named_children[0].type == "string":
+            continue
+        return stmt
+    return None
+
+
+def property_key_name(key: Node | None) -> str | None:
+    """The name of an object key written as an identifier or a string literal."""
+    if key is None:
+        return None
+    if key.type == "string":
+        return string_value(key)
+    return text(key) if key.type == "property_identifier" else None
+
+
+def indent_unit(source: bytes, owner: Node | None, block: Node | None) -> str:
+    """One indentation step as the file writes it: the indent of `block`'s first statement minus
+    `owner`'s; a tab or two spaces when the block has no statement to measure."""
+    if owner is not None and block is not None and block.type == "statement_block" and block.named_children:
+        outer = line_indent(source, owner.start_byte)
+        inner = line_indent(source, block.named_children[0].start_byte)
+        if len(inner) > len(outer) and inner.startswith(outer):
+            return inner[len(outer):].decode()
+    return "\t" if b"\n\t" in source else "  "
+
+
 def call_arguments(call: Node) -> list[Node]:
     args = call.child_by_field_name("arguments")
     if args is None:

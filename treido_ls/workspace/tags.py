@@ -291,7 +291,7 @@ class _Scanner:
     def pair(self, pair: Node) -> None:
         """`tags: [...]` in `fetch(url, { next: { tags } })` or `unstable_cache(fn, keys, { tags })`."""
         key, value = pair.child_by_field_name("key"), syntax.unwrap(pair.child_by_field_name("value"))
-        if _key_name(key) != "tags" or not _declares_tags(pair):
+        if syntax.property_key_name(key) != "tags" or not _declares_tags(pair):
             return
         if value is None or value.type != "array":
             self.dynamic = True
@@ -332,21 +332,13 @@ def _tag_of(node: Node | None) -> tuple[str, bool] | None:
     return ("".join(parts), True) if static else None
 
 
-def _key_name(key: Node | None) -> str | None:
-    if key is None:
-        return None
-    if key.type == "string":
-        return syntax.string_value(key)
-    return syntax.text(key) if key.type == "property_identifier" else None
-
-
 def _declares_tags(pair: Node) -> bool:
     obj = pair.parent
     if obj is None or obj.type != "object":
         return False
     holder = obj.parent
     if holder is not None and holder.type == "pair":  # { next: { tags } }
-        return _key_name(holder.child_by_field_name("key")) == "next"
+        return syntax.property_key_name(holder.child_by_field_name("key")) == "next"
     if holder is not None and holder.type == "arguments":  # unstable_cache(fn, keys, { tags })
         call = holder.parent
         return call is not None and syntax.callee_name(call) == "unstable_cache"

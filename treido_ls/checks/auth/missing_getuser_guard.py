@@ -52,21 +52,8 @@ def _actions(ctx: FileContext) -> Iterator[tuple[Node, str, Node]]:
                 yield info.node, info.name, info.name_node
     for fn in ctx.captures(FUNCTIONS).get("fn", []):
         if fn.id not in seen and has_use_server(fn):
-            name, name_node = _name_of(fn)
+            name, name_node = syntax.function_name(fn)
             yield fn, name, name_node
-
-
-def _name_of(fn: Node) -> tuple[str, Node]:
-    name = fn.child_by_field_name("name")
-    if name is not None:
-        return syntax.text(name), name
-    parent = fn.parent
-    if parent is not None and parent.type == "variable_declarator":
-        target = parent.child_by_field_name("name")
-        if target is not None:
-            return syntax.text(target), target
-    first = fn.children[0] if fn.children else fn
-    return "(inline action)", first
 
 
 def _unguarded_access(ctx: FileContext, fn: Node) -> DataAccess | None:
@@ -123,30 +110,15 @@ def _renamed(facts: FunctionFacts, local: str) -> FunctionFacts:
                          facts.is_admin_client, facts.reads_user, facts.is_value, facts.required_params)
 
 
-def _first_statement(body: Node) -> Node | None:
-    """The first statement after the function's own directive prologue."""
-    for stmt in body.named_children:
-        if stmt.type == "comment":
-            continue
-        if stmt.type == "expression_statement" and stmt.named_children and stmt.named_children[0].type == "string":
-            continue
-        return stmt
-    return None
-
-
-
-
-def _semicolon(ctx: FileContext) -> str:
-    return ctx.semicolon
 
 
 def _call_helper(ctx: FileContext, body: Node, helper: FunctionFacts) -> Fix | None:
-    first = _first_statement(body)
+    first = syntax.first_statement(body)
     if first is None:
         return None
     indent = syntax.line_indent(ctx.source, first.start_byte).decode()
     await_ = "await " if helper.is_async else ""
-    text = f"{await_}{helper.name}(){_semicolon(ctx)}{syntax.newline_of(ctx.source)}{indent}"
+    text = f"{await_}{helper.name}(){ctx.semicolon}{syntax.newline_of(ctx.source)}{indent}"
     return Fix(f"Call `{helper.name}()` first", (Edit(first.start_byte, first.start_byte, text),),
                Applicability.UNSAFE)
 
@@ -157,7 +129,7 @@ def _inline_check(ctx: FileContext, fn: Node, access: DataAccess) -> Fix | None:
     if _declares(fn, "user"):
         return None
     nl = syntax.newline_of(ctx.source)
-    semi = _semicolon(ctx)
+    semi = ctx.semicolon
     quote = syntax.quote_of(ctx.source)
     exit_ = _file_exit(ctx) or f"throw new Error({quote}Unauthorized{quote})"
     found = _client_declaration(ctx, fn, access)
@@ -169,7 +141,7 @@ def _inline_check(ctx: FileContext, fn: Node, access: DataAccess) -> Fix | None:
         at = declaration.end_byte
     else:
         body = fn.child_by_field_name("body")
-        first = _first_statement(body) if body is not None else None
+        first = syntax.first_statement(body) if body is not None else None
         factory = _imported_factory(ctx)
         if first is None or factory is None or _declares(fn, "supabase"):
             return None

@@ -120,24 +120,14 @@ def _insert_first(ctx: FileContext, handler: Node, body: Node, statement: str) -
         return Edit(first.start_byte, first.start_byte, statement + newline + indent)
     close_brace = body.children[-1]
     outer = syntax.line_indent(source, close_brace.start_byte).decode()
-    inner = outer + _indent_unit(ctx, handler)
+    try_stmt = handler.parent  # measured on the try block: its statements' indent minus the try's
+    block = try_stmt.child_by_field_name("body") if try_stmt is not None else None
+    inner = outer + syntax.indent_unit(ctx.source, try_stmt, block)
     return Edit(open_brace.end_byte, close_brace.start_byte, newline + inner + statement + newline + outer)
 
 
 def _same_line(source: bytes, start: int, end: int) -> bool:
     return b"\n" not in source[start:end]
-
-
-def _indent_unit(ctx: FileContext, handler: Node) -> str:
-    """One indentation step, measured on the try block: its statements' indent minus the try's."""
-    try_stmt = handler.parent
-    block = try_stmt.child_by_field_name("body") if try_stmt is not None else None
-    if try_stmt is not None and block is not None and block.named_children:
-        outer = syntax.line_indent(ctx.source, try_stmt.start_byte)
-        inner = syntax.line_indent(ctx.source, block.named_children[0].start_byte)
-        if len(inner) > len(outer) and inner.startswith(outer):
-            return inner[len(outer):].decode()
-    return "\t" if b"\n\t" in ctx.source else "  "
 
 
 def _uses_semicolons(ctx: FileContext, handler: Node) -> bool:

@@ -164,7 +164,7 @@ def _check_text(ctx: FileContext, fn: Node, anchor: Node, client: str, table: st
     newline, semi = syntax.newline_of(ctx.source), ctx.semicolon
     quote = syntax.quote_of(ctx.source)
     indent = syntax.line_indent(ctx.source, anchor.start_byte).decode()
-    inner = indent + _indent_unit(ctx, fn)
+    inner = indent + syntax.indent_unit(ctx.source, fn, fn.child_by_field_name("body"))
     used = {syntax.text(n) for n in ctx.descendants(fn, "identifier")}
     error = next((name for name in _ERROR_NAMES if name not in used), "processedEventError")
     respond = "NextResponse.json" if "NextResponse" in ctx.imports else "Response.json"
@@ -177,17 +177,6 @@ def _check_text(ctx: FileContext, fn: Node, anchor: Node, client: str, table: st
         "}",
     ]
     return "".join(newline + indent + line for line in lines)
-
-
-def _indent_unit(ctx: FileContext, fn: Node) -> str:
-    """One indentation step: the handler body's indent minus the handler's own."""
-    body = fn.child_by_field_name("body")
-    if body is not None and body.type == "statement_block" and body.named_children:
-        outer = syntax.line_indent(ctx.source, fn.start_byte)
-        inner = syntax.line_indent(ctx.source, body.named_children[0].start_byte)
-        if len(inner) > len(outer) and inner.startswith(outer):
-            return inner[len(outer):].decode()
-    return "\t" if b"\n\t" in ctx.source else "  "
 
 
 def _migration(ctx: FileContext, table: str) -> FileEdit | None:

@@ -217,7 +217,7 @@ def _orders_referenced_table(args: list[Node]) -> bool:
     """`.order('name', { referencedTable: 'items' })` sorts an embedded table."""
     if len(args) < 2 or args[1].type != "object":
         return False
-    return any(_key_name(pair.child_by_field_name("key")) in ("referencedTable", "foreignTable")
+    return any(syntax.property_key_name(pair.child_by_field_name("key")) in ("referencedTable", "foreignTable")
                for pair in args[1].named_children if pair.type == "pair")
 
 
@@ -235,19 +235,11 @@ def _object_keys(obj: Node, table: ColumnSet) -> Iterator[ColumnRef]:
             yield ColumnRef(syntax.text(member), member.start_byte, member.end_byte, table, shorthand=True)
             continue
         key = member.child_by_field_name("key") if member.type == "pair" else None
-        name = _key_name(key)
+        name = syntax.property_key_name(key)
         if key is None or name is None:
             continue
         start, end = (key.start_byte + 1, key.end_byte - 1) if key.type == "string" else (key.start_byte, key.end_byte)
         yield ColumnRef(name, start, end, table)
-
-
-def _key_name(key: Node | None) -> str | None:
-    if key is None:
-        return None
-    if key.type == "string":
-        return syntax.string_value(key)
-    return syntax.text(key) if key.type == "property_identifier" else None
 
 
 # -- reporting ----------------------------------------------------------------------------------------

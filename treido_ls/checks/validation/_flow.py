@@ -73,7 +73,7 @@ def actions(ctx: FileContext) -> Iterator[Entry]:
         return
     for fn in ctx.captures(FUNCTIONS).get("fn", []):
         if fn.id not in seen and has_use_server(fn):
-            yield Entry(fn, *_name_of(fn))
+            yield Entry(fn, *syntax.function_name(fn))
 
 
 def route_handlers(ctx: FileContext) -> Iterator[Entry]:
@@ -95,18 +95,6 @@ def handler_taint(ctx: FileContext, entry: Entry) -> Taint:
 
 def _modules(ctx: FileContext) -> dict[str, str]:
     return {local: binding.module for local, binding in ctx.imports.items()}
-
-
-def _name_of(fn: Node) -> tuple[str, Node]:
-    name = fn.child_by_field_name("name")
-    if name is not None:
-        return syntax.text(name), name
-    parent = fn.parent
-    if parent is not None and parent.type == "variable_declarator":
-        target = parent.child_by_field_name("name")
-        if target is not None:
-            return syntax.text(target), target
-    return "(inline action)", fn.children[0] if fn.children else fn
 
 
 def may_have_sinks(ctx: FileContext) -> bool:

@@ -46,16 +46,6 @@ class _Field:
 # -- shared ------------------------------------------------------------------------------------------------
 
 
-def _unit(ctx: FileContext, fn: Node) -> str:
-    body = fn.child_by_field_name("body")
-    if body is not None and body.type == "statement_block" and body.named_children:
-        outer = syntax.line_indent(ctx.source, fn.start_byte)
-        inner = syntax.line_indent(ctx.source, body.named_children[0].start_byte)
-        if len(inner) > len(outer) and inner.startswith(outer):
-            return inner[len(outer):].decode()
-    return "\t" if b"\n\t" in ctx.source else "  "
-
-
 def _zod_local(ctx: FileContext) -> tuple[str, Edit | None]:
     for binding in ctx.imports.values():
         if binding.module in ZOD_MODULES and binding.name in ("z", "*", "default"):
@@ -108,7 +98,7 @@ def _top_statement(node: Node) -> Node:
 
 def _schema_edit(ctx: FileContext, fn: Node, name: str, schema: Z, zlocal: str) -> Edit:
     """`const XSchema = z.object({...});` above the function's top-level statement (and its doc comment)."""
-    newline, unit = syntax.newline_of(ctx.source), _unit(ctx, fn)
+    newline, unit = syntax.newline_of(ctx.source), syntax.indent_unit(ctx.source, fn, fn.child_by_field_name("body"))
     quote = syntax.quote_of(ctx.source)
     text = render(schema, "", unit, newline, quote)
     if zlocal != "z":
@@ -142,9 +132,9 @@ def _schema_name(ctx: FileContext, base: str) -> str:
 def action_fix(ctx: FileContext, fn: Node, name: str) -> Fix | None:
     base = pascal_case(name)
     body = fn.child_by_field_name("body")
-    if not base or body is None or body.type != "statement_block" or not _first_statement(body):
+    if not base or body is None or body.type != "statement_block" or not syntax.first_statement(body):
         return None
-    first = _first_statement(body)
+    first = syntax.first_statement(body)
     if first is None or b"\n" not in ctx.source[body.start_byte : first.start_byte]:
         return None
     builder = ZodBuilder(_type_scope(ctx), syntax.quote_of(ctx.source))
@@ -171,8 +161,8 @@ def action_fix(ctx: FileContext, fn: Node, name: str) -> Fix | None:
             return None
         schema = obj([(f.key, f.z) for f in fields])
         indent = syntax.line_indent(ctx.source, first.start_byte).decode()
-        parse_arg = _object_literal([(f.key, f.value) for f in fields], indent, _unit(ctx, fn),
-                                    syntax.newline_of(ctx.source))
+        unit = syntax.indent_unit(ctx.source, fn, fn.child_by_field_name("body"))
+        parse_arg = _object_literal([(f.key, f.value) for f in fields], indent, unit, syntax.newline_of(ctx.source))
         replacements = [Edit(s, e, f"{parsed}.data.{f.key}") for f in fields for s, e in f.replace]
         for param in values:
             replacements += _uses(ctx, fn, body, param, f"{parsed}.data.{syntax.text(_param_name(param))}")
@@ -189,17 +179,6 @@ def action_fix(ctx: FileContext, fn: Node, name: str) -> Fix | None:
     assert ctx.rule is not None
     return Fix(f"{ctx.rule.fix_title or 'Validate the input with a zod schema'} (`{schema_name}`)", tuple(edits),
                Applicability.UNSAFE)
-
-
-def _first_statement(body: Node) -> Node | None:
-    """The first statement after the function's directive prologue (`'use server'`)."""
-    for stmt in body.named_children:
-        if stmt.type == "comment":
-            continue
-        if stmt.type == "expression_statement" and stmt.named_children and stmt.named_children[0].type == "string":
-            continue
-        return stmt
-    return None
 
 
 def _params(fn: Node) -> list[Node] | None:
